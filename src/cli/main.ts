@@ -1,0 +1,133 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { isReputeError } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import { addDomain, addSendingIp, addTenant } from '../platform/directory.ts';
+import { openRuntime, type Runtime } from '../runtime.ts';
+import { createToken, ROLES, type Role } from '../tokens.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { runServices } from './run-services.ts';
+import { USAGE } from './usage.ts';
+
+class UsageError extends Error {}
+
+type Handler = (rt: Runtime, args: string[]) => Promise<number | 'running'>;
+
+const parse = (
+  args: string[],
+  options: ParseArgsConfig['options'],
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } => {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true }) as never;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+};
+
+const COMMANDS: Record<string, Handler> = {
+  migrate: async (rt) => {
+    await runMigrations(rt.database);
+    console.log('migrations applied');
+    return 0;
+  },
+  'tenant add': async (rt, args) => {
+    const { values, positionals } = parse(args, {
+      name: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      contact: { type: 'string' },
+    });
+    const [id] = positionals;
+    if (!id || positionals.length > 1 || typeof values.name !== 'string') throw new UsageError('tenant add ID --name NAME');
+    await addTenant(rt.database.db, {
+      id,
+      name: values.name,
+      domains: values.domain as string[] | undefined,
+      contactEmail: values.contact as string | undefined,
+    });
+    console.log(`tenant ${id} added`);
+    return 0;
+  },
+  'domain add': async (rt, args) => {
+    const { positionals } = parse(args, {});
+    const [tenant, domain] = positionals;
+    if (!tenant || !domain || positionals.length > 2) throw new UsageError('domain add TENANT DOMAIN');
+    await addDomain(rt.database.db, tenant, domain);
+    console.log(`${domain} registered to ${tenant}`);
+    return 0;
+  },
+  'ip add': async (rt, args) => {
+    const { values, positionals } = parse(args, {
+      tenant: { type: 'string' },
+      shared: { type: 'boolean' },
+      pool: { type: 'string' },
+    });
+    const [ip] = positionals;
+    const tenant = values.tenant as string | undefined;
+    if (!ip || positionals.length > 1 || Boolean(tenant) === Boolean(values.shared)) {
+      throw new UsageError('ip add IP (--tenant ID | --shared [--pool NAME])');
+    }
+    const added = await addSendingIp(rt.database.db, ip, { tenantId: tenant, pool: values.pool as string | undefined });
+    console.log(`${added} added ${tenant ? `for tenant ${tenant}` : 'to the shared pool'}`);
+    return 0;
+  },
+  'token create': async (rt, args) => {
+    const { values, positionals } = parse(args, { role: { type: 'string' }, name: { type: 'string' } });
+    const role = values.role as Role | undefined;
+    if (positionals.length || !role || !ROLES.includes(role) || typeof values.name !== 'string') {
+      throw new UsageError(`token create --role (${ROLES.join('|')}) --name NAME`);
+    }
+    console.log(await createToken(rt.database.sql, role, values.name));
+    return 0;
+  },
+  serve: async (rt, args) => {
+    parse(args, {});
+    await runServices(rt, { http: true, workers: false });
+    return 'running';
+  },
+  work: async (rt, args) => {
+    parse(args, {});
+    await runServices(rt, { http: false, workers: true });
+    return 'running';
+  },
+  start: async (rt, args) => {
+    parse(args, {});
+    if (rt.config.runMigrations) await runMigrations(rt.database);
+    await runServices(rt, { http: true, workers: true });
+    return 'running';
+  },
+};
+
+/** Runs one command; returns the exit code (long-running commands resolve when stopped). */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    process.stdout.write(USAGE);
+    return argv.length === 0 ? 1 : 0;
+  }
+  const two = `${argv[0]} ${argv[1] ?? ''}`;
+  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [argv[0]!, argv.slice(1)];
+  const handler = COMMANDS[name];
+  if (!handler) {
+    process.stderr.write(`repute: unknown command "${argv.join(' ')}"\n\n${USAGE}`);
+    return 2;
+  }
+  let rt: Runtime | undefined;
+  try {
+    const config = loadConfig();
+    const quiet = !['serve', 'work', 'start'].includes(name);
+    rt = openRuntime(config, createLogger(quiet ? 'warn' : config.logLevel));
+    const result = await handler(rt, rest);
+    if (result === 'running') return await new Promise<number>(() => {});
+    return result;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`repute: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    const message = isReputeError(err) ? `${err.code}: ${err.message}` : (err as Error).message;
+    process.stderr.write(`repute: ${message}\n`);
+    return 1;
+  } finally {
+    if (rt && !['serve', 'work', 'start'].includes(name)) await rt.close();
+  }
+}
+

@@ -1,0 +1,57 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startEventWorker } from '../../workers/event-worker.ts';
+import { startReportWorker } from '../../workers/report-worker.ts';
+import { buildServer } from '../http/server.ts';
+import { enqueueForgotten } from '../intake/accept-message.ts';
+import type { Runtime } from '../runtime.ts';
+
+const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
+
+/**
+ * Starts the long-running parts in this process (and, with WORKER_PROCESSES > 0,
+ * that many worker processes beside it, so parsing uses every core), and stops them
+ * cleanly on SIGINT / SIGTERM: in-flight jobs finish, the HTTP server drains.
+ */
+export async function runServices(rt: Runtime, parts: { http: boolean; workers: boolean }): Promise<void> {
+  const stops: Array<() => Promise<unknown>> = [];
+  const children = parts.workers && rt.config.workerProcesses > 0 ? rt.config.workerProcesses : 0;
+
+  if (parts.workers && children === 0) {
+    const reports = startReportWorker(rt);
+    const events = startEventWorker(rt);
+    stops.push(() => reports.close(), () => events.close());
+  }
+  for (let i = 0; i < children; i++) {
+    const child = fork(BIN, ['work'], { env: { ...process.env, WORKER_PROCESSES: '0' }, stdio: 'inherit' });
+    stops.push(
+      () =>
+        new Promise((resolve) => {
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    );
+  }
+  if (parts.http) {
+    const app = await buildServer(rt);
+    await app.listen({ port: rt.config.port, host: rt.config.host });
+    stops.unshift(() => app.close());
+  }
+  // A crash between storing and enqueueing leaves messages behind; they are queued now.
+  enqueueForgotten({ sql: rt.database.sql, queues: rt.queues, log: rt.log })
+    .then((n) => n > 0 && rt.log.info({ count: n }, 'queued messages left behind by an earlier crash'))
+    .catch((err) => rt.log.warn({ err: err.message }, 'could not re-queue left-behind messages'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    rt.log.info({ signal }, 'stopping');
+    for (const s of stops) await s().catch((err) => rt.log.warn({ err }, 'error while stopping'));
+    await rt.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  rt.log.info({ http: parts.http, workers: parts.workers, workerProcesses: children, port: rt.config.port }, 'repute running');
+}

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ReputeError } from '../errors.ts';
+import { canonicalIp } from '../net/ip-address.ts';
+import { checkSending } from '../reputation/check-sending.ts';
+import type { Runtime } from '../runtime.ts';
+import { type Authenticator, requireRole } from './auth.ts';
+
+/** `from` may be an address or a bare domain. */
+function fromDomain(from: string | undefined): string | undefined {
+  if (!from) return undefined;
+  const at = from.lastIndexOf('@');
+  const domain = (at >= 0 ? from.slice(at + 1) : from).trim().toLowerCase().replace(/>$/, '');
+  if (!/^[a-z0-9.-]{1,253}$/.test(domain)) {
+    throw new ReputeError('request.invalid', `"${from}" is not an address or domain.`);
+  }
+  return domain;
+}
+
+export const checkRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Authenticator }> = async (
+  app,
+  { rt, authenticate },
+) => {
+  app.get<{ Querystring: { ip?: string; tenant?: string; from?: string } }>(
+    '/v1/check',
+    {
+      onRequest: requireRole(authenticate, ['service']),
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ip: { type: 'string', maxLength: 64 },
+            tenant: { type: 'string', maxLength: 200 },
+            from: { type: 'string', maxLength: 320 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              allow: { type: 'boolean' },
+              code: { type: ['string', 'null'] },
+              ndr: { type: ['string', 'null'] },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const { ip, tenant, from } = req.query;
+      const canonical = ip === undefined ? undefined : canonicalIp(ip);
+      if (canonical === null) throw new ReputeError('request.invalid', `"${ip}" is not an IP address.`);
+      if (!canonical && !tenant) throw new ReputeError('request.invalid', 'Give at least ip or tenant.');
+      try {
+        return await checkSending(
+          rt.database.sql,
+          { ip: canonical, tenant, fromDomain: fromDomain(from) },
+          rt.config.publicUrl,
+        );
+      } catch (err) {
+        if (err instanceof ReputeError) throw err;
+        throw new ReputeError('storage.unavailable', 'Restriction store is unavailable; try again shortly.', err);
+      }
+    },
+  );
+};

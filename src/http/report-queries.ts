@@ -1,0 +1,45 @@
+import type { Sql } from '../db/client.ts';
+
+const INBOUND_STATUSES = new Set(['failed', 'ignored', 'queued']);
+
+export interface ReportQuery {
+  ip?: string;
+  tenant?: string;
+  status?: string;
+  limit: number;
+  before?: number;
+}
+
+/**
+ * Reports newest first, paged by id. Messages that yielded no report (failed to parse,
+ * ignored, still queued) are listed from the inbound table with their reason code, so
+ * the trust team sees everything that came in.
+ */
+export async function listReports(sql: Sql, q: ReportQuery) {
+  if (q.status && INBOUND_STATUSES.has(q.status)) {
+    const items = await sql`
+      select id, channel, reporter, status, failure_code as code, failure_detail as detail, size,
+             received_at as "receivedAt", processed_at as "processedAt"
+        from inbound_messages
+       where status = ${q.status} ${q.before ? sql`and id < ${q.before}` : sql``}
+       order by id desc limit ${q.limit}`;
+    return { items, next: items.length === q.limit ? items.at(-1)?.id : null };
+  }
+  const items = await sql`
+    select r.id, r.inbound_id as "inboundId", r.status, r.format, r.feedback_type as "feedbackType",
+           r.channel, r.reporter, host(r.source_ip) as "sourceIp", r.original_mail_from as "originalMailFrom",
+           r.original_from as "originalFrom", r.sender_domain as "senderDomain", r.arrival_date as "arrivalDate",
+           r.message_id as "messageId", r.subject, r.tenant_id as tenant, host(r.ip) as ip,
+           r.attribution_method as "attributionMethod", r.sender_domain_registered as "senderDomainRegistered",
+           r.weight, r.scored_weight as "scoredWeight", r.not_scored_reason as "notScoredReason",
+           r.warnings, r.original_rcpt_to as "originalRcptTo", r.reported_domains as "reportedDomains",
+           r.auth_failure as "authFailure", r.user_agent as "userAgent", r.created_at as "createdAt"
+      from reports r
+     where true
+       ${q.ip ? sql`and r.ip = ${q.ip}::inet` : sql``}
+       ${q.tenant ? sql`and r.tenant_id = ${q.tenant}` : sql``}
+       ${q.status ? sql`and r.status = ${q.status}` : sql``}
+       ${q.before ? sql`and r.id < ${q.before}` : sql``}
+     order by r.id desc limit ${q.limit}`;
+  return { items, next: items.length === q.limit ? items.at(-1)?.id : null };
+}

@@ -1,0 +1,65 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { isReputeError } from '../errors.ts';
+import type { Runtime } from '../runtime.ts';
+import { tokenAuthenticator } from './auth.ts';
+import { checkRoutes } from './check-routes.ts';
+import { RETRY_AFTER_SECONDS, statusForCode } from './error-codes.ts';
+import { eventRoutes } from './event-routes.ts';
+import { healthRoutes } from './health-routes.ts';
+import { reportRoutes } from './report-routes.ts';
+import { subjectRoutes } from './subject-routes.ts';
+
+/** Fastify's own error codes, mapped onto ours so every error has one shape. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'report.too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'report.unsupported_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request.invalid',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.invalid',
+  FST_ERR_VALIDATION: 'request.invalid',
+};
+
+export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: rt.log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: rt.config.maxReportBytes,
+    trustProxy: true,
+  });
+  const authenticate = tokenAuthenticator(rt.database.sql);
+
+  app.setErrorHandler((e, req, reply) => {
+    const err = e as FastifyError;
+    let code: string;
+    let message: string;
+    if (isReputeError(e)) {
+      code = e.code;
+      message = e.message;
+    } else if (typeof err.code === 'string' && FASTIFY_CODES[err.code]) {
+      code = FASTIFY_CODES[err.code]!;
+      message =
+        code === 'report.too_large'
+          ? `The message is larger than ${rt.config.maxReportBytes} bytes.`
+          : code === 'report.unsupported_type'
+            ? 'Send the raw message as message/rfc822, multipart/report or application/octet-stream.'
+            : err.message;
+    } else {
+      code = 'internal';
+      message = 'Something went wrong on our side; it has been logged.';
+    }
+    const status = statusForCode(code);
+    if (status >= 500) req.log.error({ err, code }, 'request failed');
+    const retry = RETRY_AFTER_SECONDS[code];
+    if (retry) reply.header('retry-after', String(retry));
+    return reply.status(status).send({ error: { code, message } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'request.not_found', message: `No route ${req.method} ${req.url}.` } }),
+  );
+
+  await app.register(healthRoutes, { rt });
+  await app.register(reportRoutes, { rt, authenticate });
+  await app.register(checkRoutes, { rt, authenticate });
+  await app.register(subjectRoutes, { rt, authenticate });
+  await app.register(eventRoutes, { rt, authenticate });
+  return app;
+}

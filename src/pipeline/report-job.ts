@@ -1,0 +1,39 @@
+import type { Runtime } from '../runtime.ts';
+import type { Logger } from '../log.ts';
+import { type ProcessResult, processInbound } from './process-inbound.ts';
+
+/**
+ * What the reports worker does with one job. A parse failure is recorded on the
+ * message and the job completes (nothing to retry); a lost database throws, so
+ * BullMQ retries it with backoff.
+ */
+export async function runReportJob(rt: Runtime, inboundId: number, log: Logger): Promise<ProcessResult> {
+  const result = await processInbound(
+    {
+      sql: rt.database.sql,
+      policy: rt.policy,
+      tenantHeader: rt.config.tenantHeader,
+      publicUrl: rt.config.publicUrl,
+      log,
+    },
+    inboundId,
+  );
+  if (result.status === 'processed' && result.events.length > 0) {
+    for (const e of result.events) log.info({ inboundId, event: e.type, subject: e.subject }, 'restriction event');
+    // The events are in the outbox already; this only wakes the publisher now rather than at its next sweep.
+    await rt.queues.events.add('publish', { upTo: Number.MAX_SAFE_INTEGER }).catch((err) => {
+      log.warn({ err }, 'could not wake the events worker; the outbox sweep will publish');
+    });
+  }
+  log.debug({ inboundId, result: result.status }, 'report job done');
+  return result;
+}
+
+/** After the last retry of a job that kept throwing, the message is marked failed, never left queued. */
+export async function markPipelineFailure(rt: Runtime, inboundId: number, err: unknown): Promise<void> {
+  const detail = err instanceof Error ? err.message : String(err);
+  await rt.database.sql`
+    update inbound_messages set status = 'failed', failure_code = 'pipeline.error',
+           failure_detail = ${detail.slice(0, 2000)}, processed_at = now()
+     where id = ${inboundId} and status = 'queued'`;
+}

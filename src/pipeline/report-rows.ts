@@ -1,0 +1,106 @@
+import type { ParsedReport } from '../arf/types.ts';
+import type { Attribution } from '../attribution/attribute.ts';
+
+export type ReportStatus = 'scored' | 'unattributed' | 'evidence';
+
+/** What one report row holds, in the column order of the insert. */
+export interface ReportRow {
+  seq: number;
+  status: ReportStatus;
+  format: string;
+  feedbackType: string;
+  rawFeedbackType: string | null;
+  reporter: string | null;
+  reporterDomain: string | null;
+  sourceIp: string | null;
+  sourceIpOrigin: string | null;
+  sourcePort: number | null;
+  originalMailFrom: string | null;
+  originalRcptTo: string[];
+  originalFrom: string | null;
+  senderDomain: string | null;
+  arrivalDate: Date | null;
+  messageId: string | null;
+  subject: string | null;
+  userAgent: string | null;
+  version: string | null;
+  reportingMta: string | null;
+  incidents: number | null;
+  reportedDomains: string[];
+  reportedUris: string[];
+  authFailure: string | null;
+  dkimDomain: string | null;
+  authenticationResults: string | null;
+  tenantId: string | null;
+  ip: string | null;
+  attributionMethod: string;
+  senderDomainRegistered: boolean | null;
+  weight: number;
+  scoredWeight: number;
+  notScoredReason: string | null;
+  warnings: string[];
+}
+
+const validDate = (s: string | undefined): Date | null => {
+  if (!s) return null;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d;
+};
+
+const domainOf = (address: string | null | undefined): string | null => {
+  const at = address?.lastIndexOf('@') ?? -1;
+  return address && at >= 0 ? address.slice(at + 1).toLowerCase() || null : null;
+};
+
+export function reportStatus(report: ParsedReport, a: Attribution): ReportStatus {
+  if (report.evidence === 'auth-evidence') return 'evidence';
+  return a.tenantId || a.ip ? 'scored' : 'unattributed';
+}
+
+export function toReportRow(
+  seq: number,
+  report: ParsedReport,
+  a: Attribution,
+  reporterFallback: string | null,
+  weight: number,
+  scoredWeight: number,
+  notScoredReason: string | null,
+): ReportRow {
+  const reporter = report.reporter ?? reporterFallback;
+  return {
+    seq,
+    status: reportStatus(report, a),
+    format: report.format,
+    feedbackType: report.feedbackType,
+    rawFeedbackType: report.rawFeedbackType ?? null,
+    reporter,
+    reporterDomain: domainOf(reporter),
+    sourceIp: a.sourceIp,
+    sourceIpOrigin: a.sourceIp ? (report.sourceIpOrigin ?? 'received') : null,
+    sourcePort: report.sourcePort ?? null,
+    originalMailFrom: report.originalMailFrom ?? null,
+    originalRcptTo: report.originalRcptTo,
+    originalFrom: report.original.from ?? null,
+    senderDomain: report.senderDomain ?? null,
+    arrivalDate: validDate(report.arrivalDate),
+    messageId: report.original.messageId ?? null,
+    subject: report.original.subject ?? null,
+    userAgent: report.userAgent ?? null,
+    version: report.version ?? null,
+    reportingMta: report.reportingMta ?? null,
+    incidents: report.incidents ?? null,
+    reportedDomains: report.reportedDomains,
+    reportedUris: report.reportedUris,
+    authFailure: report.authFailure ?? null,
+    dkimDomain: report.dkimDomain ?? null,
+    authenticationResults: report.authenticationResults ?? null,
+    tenantId: a.tenantId,
+    ip: a.ip,
+    attributionMethod: a.method,
+    senderDomainRegistered: a.senderDomainRegistered,
+    weight,
+    scoredWeight,
+    notScoredReason,
+    warnings: report.warnings,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { connectDatabase, type Database } from './db/client.ts';
+import { createLogger, type Logger } from './log.ts';
+import { openQueues, producerConnection, type Queues } from './queues.ts';
+import { DEFAULT_POLICY, type Policy } from './reputation/policy.ts';
+
+/** The long-lived things a process shares: one pool, one producer connection, the queues. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  database: Database;
+  redis: Redis;
+  queues: Queues;
+  policy: Policy;
+  close(): Promise<void>;
+}
+
+export function openRuntime(config: Config, log: Logger = createLogger(config.logLevel)): Runtime {
+  const database = connectDatabase(config.databaseUrl, { max: 10 + config.workerConcurrency });
+  const redis = producerConnection(config.redisUrl);
+  // ioredis reports every failed reconnect; one line per outage state is enough.
+  let redisDown = false;
+  redis.on('error', (err) => {
+    if (!redisDown) log.warn({ err: err.message }, 'redis unavailable');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) log.info('redis available again');
+    redisDown = false;
+  });
+  const queues = openQueues(redis, config.redisPrefix);
+  return {
+    config,
+    log,
+    database,
+    redis,
+    queues,
+    policy: DEFAULT_POLICY,
+    close: async () => {
+      await queues.close();
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { startEventWorker } from '../../workers/event-worker.ts';
+import { startReportWorker } from '../../workers/report-worker.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { runMigrations } from '../../src/db/migrate.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { createLogger } from '../../src/log.ts';
+import { openRuntime, type Runtime } from '../../src/runtime.ts';
+import { createToken, type Role } from '../../src/tokens.ts';
+
+/** A database of its own, migrated, for one test file; dropped at the end. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = inject('postgresUrl');
+  const name = `repute_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+export interface TestEnv {
+  rt: Runtime;
+  config: Config;
+  /** A fastify instance for inject() calls (no socket). */
+  app: FastifyInstance;
+  token(role: Role): Promise<string>;
+  startWorkers(): () => Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything one test file needs: its own database and Redis prefix, a runtime, an
+ * HTTP app, and real BullMQ workers on demand.
+ */
+export async function createTestEnv(env: Record<string, string> = {}): Promise<TestEnv> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `test-${randomBytes(6).toString('hex')}`,
+    PUBLIC_URL: 'https://repute.test',
+    WORKER_CONCURRENCY: '4',
+    ...env,
+  });
+  const rt = openRuntime(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  await runMigrations(rt.database);
+  const app = await buildServer(rt);
+  await app.ready();
+  const workerStops: Array<() => Promise<void>> = [];
+  return {
+    rt,
+    config,
+    app,
+    token: (role) => createToken(rt.database.sql, role, `test-${role}`),
+    startWorkers: () => {
+      const reports = startReportWorker(rt);
+      const events = startEventWorker(rt);
+      const stop = async () => {
+        await Promise.all([reports.close(), events.close()]);
+      };
+      workerStops.push(stop);
+      return stop;
+    },
+    close: async () => {
+      for (const s of workerStops) await s().catch(() => {});
+      await app.close();
+      await rt.close();
+      await database.drop();
+    },
+  };
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

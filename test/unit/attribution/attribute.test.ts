@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { ParsedReport } from '../../../src/arf/types.ts';
+import { attribute, attributionCandidates, domainAndParents } from '../../../src/attribution/attribute.ts';
+import type { PlatformFacts } from '../../../src/attribution/platform-facts.ts';
+import { canonicalIp } from '../../../src/net/ip-address.ts';
+
+const report = (o: Partial<ParsedReport> & { headers?: Array<[string, string]>; hops?: string[] } = {}): ParsedReport => ({
+  format: 'arf',
+  evidence: 'complaint',
+  feedbackType: 'abuse',
+  originalRcptTo: [],
+  reportedDomains: [],
+  reportedUris: [],
+  warnings: [],
+  original: {
+    headers: o.headers ?? [],
+    received: (o.hops ?? []).map((fromIp) => ({ fromIp })),
+    dkimDomains: [],
+    headersOnly: false,
+  },
+  ...o,
+});
+
+const facts: PlatformFacts = {
+  ips: new Map([
+    ['198.51.100.23', 'northwind'],
+    ['198.51.100.200', null],
+  ]),
+  domains: new Map([
+    ['northwind.example', 'northwind'],
+    ['contoso.example', 'contoso'],
+  ]),
+  tenants: new Set(['northwind', 'contoso']),
+};
+
+describe('attribution', () => {
+  it('trusts the tenant header first', () => {
+    const a = attribute(
+      report({ headers: [['x-repute-tenant', 'contoso; t=1']], sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'contoso.example' }),
+      facts,
+      'x-repute-tenant',
+    );
+    expect(a).toMatchObject({ tenantId: 'contoso', method: 'tenant_header', ip: '198.51.100.23', senderDomainRegistered: true });
+  });
+
+  it('ignores a tenant header naming no tenant and falls back to the IP', () => {
+    const a = attribute(report({ headers: [['x-repute-tenant', 'nobody']], sourceIp: '198.51.100.23', sourceIpOrigin: 'arf' }), facts, 'x-repute-tenant');
+    expect(a).toMatchObject({ tenantId: 'northwind', method: 'source_ip' });
+  });
+
+  it('finds the hop where a platform IP handed the message on, below other hops', () => {
+    const r = report({ hops: ['192.0.2.10', '198.51.100.23', '10.0.0.5'], sourceIp: '192.0.2.10', sourceIpOrigin: 'received' });
+    expect(attribute(r, facts, 'x-repute-tenant')).toMatchObject({ ip: '198.51.100.23', tenantId: 'northwind' });
+  });
+
+  it('scores a shared IP with no tenant, and attributes by domain after it', () => {
+    const shared = attribute(report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf' }), facts, 'h');
+    expect(shared).toMatchObject({ ip: '198.51.100.200', tenantId: null, method: 'source_ip' });
+    const both = attribute(report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf', senderDomain: 'mail.contoso.example' }), facts, 'h');
+    expect(both).toMatchObject({ ip: '198.51.100.200', tenantId: 'contoso', method: 'sender_domain', senderDomainRegistered: true });
+  });
+
+  it('marks mail from a domain the tenant never registered', () => {
+    const a = attribute(report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'payroll-update.example' }), facts, 'h');
+    expect(a).toMatchObject({ tenantId: 'northwind', senderDomainRegistered: false });
+    const other = attribute(report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'contoso.example' }), facts, 'h');
+    expect(other.senderDomainRegistered).toBe(false);
+  });
+
+  it('leaves mail the platform did not send unattributed', () => {
+    expect(attribute(report({ sourceIp: '192.0.2.1', sourceIpOrigin: 'arf', senderDomain: 'x.example' }), facts, 'h')).toEqual({
+      tenantId: null,
+      ip: null,
+      sourceIp: '192.0.2.1',
+      method: 'none',
+      senderDomainRegistered: null,
+    });
+  });
+
+  it('asks the database about every candidate at once', () => {
+    const q = attributionCandidates(
+      [report({ sourceIp: '2001:DB8::1', hops: ['198.51.100.23', 'junk'], senderDomain: 'a.b.example', headers: [['x-t', 'acme']] })],
+      'x-t',
+    );
+    expect(q).toEqual({ ips: ['2001:db8::1', '198.51.100.23'], domains: ['a.b.example', 'b.example'], tenants: ['acme'] });
+  });
+});
+
+describe('domainAndParents', () => {
+  it('lists a domain and its parents, not the bare TLD', () => {
+    expect(domainAndParents('Mail.Northwind.Example.')).toEqual(['mail.northwind.example', 'northwind.example']);
+  });
+});
+
+describe('canonicalIp', () => {
+  it.each([
+    ['2001:DB8:0:0::1', '2001:db8::1'],
+    ['::ffff:192.0.2.1', '192.0.2.1'],
+    ['[198.51.100.23]', '198.51.100.23'],
+    ['IPv6:2001:db8::2', '2001:db8::2'],
+    ['192.0.2.01', null],
+    ['not an ip', null],
+    ['', null],
+  ])('%s → %s', (input, expected) => {
+    expect(canonicalIp(input)).toBe(expected);
+  });
+});

@@ -1,0 +1,29 @@
+import { Worker } from 'bullmq';
+import { markPipelineFailure, runReportJob } from '../src/pipeline/report-job.ts';
+import { REPORTS_QUEUE, type ReportJob, workerConnection } from '../src/queues.ts';
+import type { Runtime } from '../src/runtime.ts';
+
+/** The reports queue's consumer: one job, one inbound message through the pipeline. */
+export function startReportWorker(rt: Runtime): Worker<ReportJob> {
+  const log = rt.log.child({ component: 'report-worker' });
+  const connection = workerConnection(rt.config.redisUrl);
+  const worker = new Worker<ReportJob>(
+    REPORTS_QUEUE,
+    async (job) => runReportJob(rt, job.data.inboundId, log.child({ inboundId: job.data.inboundId })),
+    {
+      connection,
+      prefix: rt.config.redisPrefix,
+      concurrency: rt.config.workerConcurrency,
+    },
+  );
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    log.warn({ inboundId: job.data.inboundId, attempt: job.attemptsMade, final, err: err.message }, 'report job failed');
+    if (final) void markPipelineFailure(rt, job.data.inboundId, err).catch(() => {});
+  });
+  // A connection handed to BullMQ stays ours to close.
+  worker.on('closed', () => connection.disconnect());
+  worker.on('error', (err) => log.warn({ err: err.message }, 'report worker error'));
+  return worker;
+}
