@@ -19,7 +19,10 @@ export function startReportWorker(rt: Runtime): Worker<ReportJob> {
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-    log.warn({ inboundId: job.data.inboundId, attempt: job.attemptsMade, final, err: err.message }, 'report job failed');
+    log.warn(
+      { inboundId: job.data.inboundId, attempt: job.attemptsMade, final, err: err.message },
+      'report job failed',
+    );
     if (final) void markPipelineFailure(rt, job.data.inboundId, err).catch(() => {});
   });
   // A connection handed to BullMQ stays ours to close.

@@ -44,7 +44,8 @@ export function requireRole(authenticate: Authenticator, roles: Role[]) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new ReputeError('auth.missing_token', 'Send an API token as "Authorization: Bearer <token>".');
+    if (!match)
+      throw new ReputeError('auth.missing_token', 'Send an API token as "Authorization: Bearer <token>".');
     const owner = await authenticate(match[1]!);
     if (!owner) throw new ReputeError('auth.bad_token', 'This API token is not valid.');
     if (!allowed.has(owner.role)) {

@@ -59,7 +59,11 @@ export const checkRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Authen
         );
       } catch (err) {
         if (err instanceof ReputeError) throw err;
-        throw new ReputeError('storage.unavailable', 'Restriction store is unavailable; try again shortly.', err);
+        throw new ReputeError(
+          'storage.unavailable',
+          'Restriction store is unavailable; try again shortly.',
+          err,
+        );
       }
     },
   );

@@ -19,31 +19,29 @@ export const reportRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Authe
     (_req, body, done) => done(null, body),
   );
 
-  app.post(
-    '/v1/reports',
-    { onRequest: requireRole(authenticate, ['partner']) },
-    async (req, reply) => {
-      if (!Buffer.isBuffer(req.body)) {
-        throw new ReputeError(
-          'report.unsupported_type',
-          'Send the raw message as message/rfc822, multipart/report or application/octet-stream.',
-        );
-      }
-      if (req.body.length === 0) throw new ReputeError('report.empty', 'The request body is empty.');
-      // With Redis known to be down, say so before storing anything.
-      if (rt.redis.status !== 'ready') {
-        throw new ReputeError('queue.unavailable', 'The report queue is unavailable; try again shortly.');
-      }
-      const accepted = await acceptMessage(
-        { sql: rt.database.sql, queues: rt.queues, log: req.log },
-        { raw: req.body, channel: 'webhook', reporter: req.principal?.name ?? null },
+  app.post('/v1/reports', { onRequest: requireRole(authenticate, ['partner']) }, async (req, reply) => {
+    if (!Buffer.isBuffer(req.body)) {
+      throw new ReputeError(
+        'report.unsupported_type',
+        'Send the raw message as message/rfc822, multipart/report or application/octet-stream.',
       );
-      req.log.info({ inboundId: accepted.id, duplicate: accepted.duplicate }, 'report accepted');
-      return reply.status(202).send(accepted);
-    },
-  );
+    }
+    if (req.body.length === 0) throw new ReputeError('report.empty', 'The request body is empty.');
+    // With Redis known to be down, say so before storing anything.
+    if (rt.redis.status !== 'ready') {
+      throw new ReputeError('queue.unavailable', 'The report queue is unavailable; try again shortly.');
+    }
+    const accepted = await acceptMessage(
+      { sql: rt.database.sql, queues: rt.queues, log: req.log },
+      { raw: req.body, channel: 'webhook', reporter: req.principal?.name ?? null },
+    );
+    req.log.info({ inboundId: accepted.id, duplicate: accepted.duplicate }, 'report accepted');
+    return reply.status(202).send(accepted);
+  });
 
-  app.get<{ Querystring: { ip?: string; tenant?: string; status?: string; limit?: number; before?: number } }>(
+  app.get<{
+    Querystring: { ip?: string; tenant?: string; status?: string; limit?: number; before?: number };
+  }>(
     '/v1/reports',
     {
       onRequest: requireRole(authenticate, CAN_READ),

@@ -53,7 +53,9 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
     return reply.status(status).send({ error: { code, message } });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'request.not_found', message: `No route ${req.method} ${req.url}.` } }),
+    reply
+      .status(404)
+      .send({ error: { code: 'request.not_found', message: `No route ${req.method} ${req.url}.` } }),
   );
 
   await app.register(healthRoutes, { rt });

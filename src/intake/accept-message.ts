@@ -59,7 +59,11 @@ export async function enqueueStored(deps: IntakeDeps, ids: number[]): Promise<vo
   if (ids.length === 0) return;
   try {
     await deps.queues.reports.addBulk(
-      ids.map((inboundId) => ({ name: 'report', data: { inboundId }, opts: { jobId: reportJobId(inboundId) } })),
+      ids.map((inboundId) => ({
+        name: 'report',
+        data: { inboundId },
+        opts: { jobId: reportJobId(inboundId) },
+      })),
     );
   } catch (err) {
     throw new ReputeError('queue.unavailable', 'The report queue is unavailable; try again shortly.', err);

@@ -1,15 +1,13 @@
-import { drizzle } from 'drizzle-orm/postgres-js';
 import { parseMessage } from '../arf/parse-message.ts';
-import type { ParseOutcome, ParsedReport } from '../arf/types.ts';
+import type { ParsedReport, ParseOutcome } from '../arf/types.ts';
 import { type Attribution, attribute, attributionCandidates } from '../attribution/attribute.ts';
 import { loadFacts } from '../attribution/load-facts.ts';
 import type { Sql } from '../db/client.ts';
-import * as schema from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { addComplaints, type ScoreDelta } from '../reputation/apply-scores.ts';
-import { type NewEvent, eventsForDecisions, writeEvents } from '../reputation/write-events.ts';
 import { complaintWeight, type Policy } from '../reputation/policy.ts';
-import { type ReportRow, reportStatus, toReportRow } from './report-rows.ts';
+import { eventsForDecisions, type NewEvent, writeEvents } from '../reputation/write-events.ts';
+import { insertReports, type ReportRow, reportStatus, toReportRow } from './report-rows.ts';
 
 export interface PipelineDeps {
   sql: Sql;
@@ -73,12 +71,7 @@ export async function processInbound(deps: PipelineDeps, inboundId: number): Pro
     const rows = attributed.map(({ report, attribution }, seq) =>
       scoredRow(seq, report, attribution, msg.reporter, deps.policy),
     );
-    // drizzle over the same transaction: one connection, one commit.
-    const txDb = drizzle(tx as unknown as Sql, { schema });
-    const inserted = await txDb
-      .insert(schema.reports)
-      .values(rows.map((r) => ({ ...r, inboundId, channel: msg.channel })))
-      .returning({ id: schema.reports.id });
+    const inserted = await insertReports(tx, inboundId, msg.channel, rows);
 
     const deltas = scoreDeltas(rows);
     const scoreRows = await addComplaints(tx, deltas, now, deps.policy);
@@ -119,7 +112,8 @@ export function scoreDeltas(rows: ReportRow[]): ScoreDelta[] {
     if (r.status !== 'scored' || r.scoredWeight === 0) continue;
     if (r.ip) add('ip', r.ip, r.scoredWeight);
     if (r.tenantId) add('tenant', r.tenantId, r.scoredWeight);
-    if (r.tenantId && r.senderDomainRegistered === false) add('tenant_unregistered', r.tenantId, r.scoredWeight);
+    if (r.tenantId && r.senderDomainRegistered === false)
+      add('tenant_unregistered', r.tenantId, r.scoredWeight);
   }
   return [...sums.values()];
 }

@@ -1,5 +1,5 @@
-import type { Runtime } from '../runtime.ts';
 import type { Logger } from '../log.ts';
+import type { Runtime } from '../runtime.ts';
 import { type ProcessResult, processInbound } from './process-inbound.ts';
 
 /**
@@ -19,7 +19,8 @@ export async function runReportJob(rt: Runtime, inboundId: number, log: Logger):
     inboundId,
   );
   if (result.status === 'processed' && result.events.length > 0) {
-    for (const e of result.events) log.info({ inboundId, event: e.type, subject: e.subject }, 'restriction event');
+    for (const e of result.events)
+      log.info({ inboundId, event: e.type, subject: e.subject }, 'restriction event');
     // The events are in the outbox already; this only wakes the publisher now rather than at its next sweep.
     await rt.queues.events.add('publish', { upTo: Number.MAX_SAFE_INTEGER }).catch((err) => {
       log.warn({ err }, 'could not wake the events worker; the outbox sweep will publish');

@@ -1,5 +1,6 @@
 import type { ParsedReport } from '../arf/types.ts';
 import type { Attribution } from '../attribution/attribute.ts';
+import type { Queryable } from '../db/client.ts';
 
 export type ReportStatus = 'scored' | 'unattributed' | 'evidence';
 
@@ -103,4 +104,23 @@ export function toReportRow(
     notScoredReason,
     warnings: report.warnings,
   };
+}
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** All of a message's reports in one multi-row insert (raw SQL: the pipeline's hot path). */
+export async function insertReports(
+  tx: Queryable,
+  inboundId: number,
+  channel: string,
+  rows: ReportRow[],
+): Promise<Array<{ id: number }>> {
+  const records = rows.map((r) => {
+    const record: Record<string, unknown> = { inbound_id: inboundId, channel };
+    for (const [k, v] of Object.entries(r)) record[snake(k)] = v;
+    return record;
+  });
+  const columns = Object.keys(records[0] ?? {});
+  if (records.length === 0) return [];
+  return tx<Array<{ id: number }>>`insert into reports ${tx(records as never, columns)} returning id`;
 }

@@ -20,7 +20,10 @@ export async function addTenant(
   t: { id: string; name: string; domains?: string[]; contactEmail?: string },
 ): Promise<void> {
   if (!TENANT_ID.test(t.id)) {
-    throw new ReputeError('request.invalid', `Tenant id "${t.id}": use lower-case letters, digits, . _ - (max 63).`);
+    throw new ReputeError(
+      'request.invalid',
+      `Tenant id "${t.id}": use lower-case letters, digits, . _ - (max 63).`,
+    );
   }
   const domains = (t.domains ?? []).map(validDomain);
   await db.transaction(async (tx) => {
@@ -52,7 +55,11 @@ export async function addDomain(db: Db, tenantId: string, domain: string): Promi
   await insertDomain(db, tenantId, d);
 }
 
-export async function addSendingIp(db: Db, input: string, owner: { tenantId?: string; pool?: string }): Promise<string> {
+export async function addSendingIp(
+  db: Db,
+  input: string,
+  owner: { tenantId?: string; pool?: string },
+): Promise<string> {
   const ip = canonicalIp(input);
   if (!ip) throw new ReputeError('request.invalid', `"${input}" is not an IP address.`);
   if (owner.tenantId) {

@@ -53,7 +53,7 @@ export async function addComplaints(
              as d(t, subj, c, n)
     ), ins as (
       insert into scores as s (subject_type, subject, complaints, volume, report_count, updated_at)
-      select t, subj, greatest(c, 0), 0, n, ${now} from d
+      select t, subj, greatest(c, 0), 0, n, ${now}::timestamptz from d
       on conflict (subject_type, subject) do update set
         complaints = greatest(0, s.complaints * power(0.5, greatest(0, extract(epoch from (excluded.updated_at - s.updated_at))) / ${halfLifeSeconds})
                        + (select d.c from d where d.t = excluded.subject_type and d.subj = excluded.subject)),

@@ -105,7 +105,9 @@ export function decide(subjectType: SubjectType, state: SubjectState, policy: Po
           warnRate: policy.tenantUnregistered.warnRate,
           warnCount: policy.tenantUnregistered.warnComplaints,
         };
-  const c = state.complaints;
+  // Compared at the precision people read them: 50 reports in a burst have decayed to
+  // 49.9997 by the last one, and that is 50 complaints to anyone looking.
+  const c = Math.round(state.complaints * 100) / 100;
   if (rate !== null) {
     if (rate >= lines.actRate && c >= lines.actMin) return { action: lines.act, reason: 'rate', rate };
   } else if (c >= lines.actCount) {

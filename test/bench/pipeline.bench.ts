@@ -81,12 +81,17 @@ async function main() {
   try {
     await runMigrations(rt.database);
     for (let t = 0; t < 20; t++) {
-      await addTenant(rt.database.db, { id: `tenant${t}`, name: `Tenant ${t}`, domains: [`tenant${t}.example`] });
+      await addTenant(rt.database.db, {
+        id: `tenant${t}`,
+        name: `Tenant ${t}`,
+        domains: [`tenant${t}.example`],
+      });
       await addSendingIp(rt.database.db, `198.51.100.${t + 1}`, { tenantId: `tenant${t}` });
     }
     const token = await createToken(rt.database.sql, 'partner', 'bench');
     children.push(spawn(process.execPath, [BIN, 'serve'], { env, stdio: 'inherit' }));
-    for (let w = 0; w < WORKERS; w++) children.push(spawn(process.execPath, [BIN, 'work'], { env, stdio: 'inherit' }));
+    for (let w = 0; w < WORKERS; w++)
+      children.push(spawn(process.execPath, [BIN, 'work'], { env, stdio: 'inherit' }));
     await waitForHttp(`http://127.0.0.1:${port}/readyz`);
 
     const t0 = performance.now();
@@ -96,7 +101,7 @@ async function main() {
         const body = msgs[next++]!;
         const res = await fetch(`http://127.0.0.1:${port}/v1/reports`, {
           method: 'POST',
-          body,
+          body: body as unknown as BodyInit,
           headers: { authorization: `Bearer ${token}`, 'content-type': 'message/rfc822' },
         });
         if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
@@ -106,7 +111,9 @@ async function main() {
     await Promise.all(Array.from({ length: CONCURRENCY }, post));
     const intakeSeconds = (performance.now() - t0) / 1000;
     for (;;) {
-      const [row] = await rt.database.sql<{ n: number }[]>`select count(*)::int as n from inbound_messages where status = 'queued'`;
+      const [row] = await rt.database.sql<
+        { n: number }[]
+      >`select count(*)::int as n from inbound_messages where status = 'queued'`;
       if (row?.n === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -27,7 +27,9 @@ describe('POST /v1/reports', () => {
     expect(res.statusCode).toBe(202);
     const body = res.json();
     expect(body).toEqual({ id: expect.any(Number), duplicate: false });
-    const [row] = await env.rt.database.sql<{ raw: Buffer; channel: string; status: string; enqueued: boolean }[]>`
+    const [row] = await env.rt.database.sql<
+      { raw: Buffer; channel: string; status: string; enqueued: boolean }[]
+    >`
       select raw, channel, status, enqueued from inbound_messages where id = ${body.id}`;
     expect(row?.raw.equals(arf)).toBe(true);
     expect(row).toMatchObject({ channel: 'webhook', status: 'queued', enqueued: true });
@@ -45,14 +47,22 @@ describe('POST /v1/reports', () => {
   });
 
   it('takes multipart/report and application/octet-stream bodies too', async () => {
-    for (const [i, type] of ['multipart/report; report-type=feedback-report; boundary="x"', 'application/octet-stream'].entries()) {
+    for (const [i, type] of [
+      'multipart/report; report-type=feedback-report; boundary="x"',
+      'application/octet-stream',
+    ].entries()) {
       const res = await post(`${arf.toString()}\n${i}x`, { 'content-type': type });
       expect(res.statusCode).toBe(202);
     }
   });
 
   it('refuses a missing or wrong token with 401 and a stable code', async () => {
-    const none = await env.app.inject({ method: 'POST', url: '/v1/reports', payload: arf, headers: { 'content-type': 'message/rfc822' } });
+    const none = await env.app.inject({
+      method: 'POST',
+      url: '/v1/reports',
+      payload: arf,
+      headers: { 'content-type': 'message/rfc822' },
+    });
     expect(none.statusCode).toBe(401);
     expect(none.json().error.code).toBe('auth.missing_token');
     const bad = await post(arf, { authorization: 'Bearer nope' });
@@ -68,11 +78,15 @@ describe('POST /v1/reports', () => {
   });
 
   it('answers 413 for a message over MAX_REPORT_BYTES and stores nothing', async () => {
-    const { count: before } = (await env.rt.database.sql`select count(*)::int as count from inbound_messages`)[0] as { count: number };
+    const { count: before } = (
+      await env.rt.database.sql`select count(*)::int as count from inbound_messages`
+    )[0] as { count: number };
     const res = await post(Buffer.alloc(70_000, 'a'));
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('report.too_large');
-    const { count: after } = (await env.rt.database.sql`select count(*)::int as count from inbound_messages`)[0] as { count: number };
+    const { count: after } = (
+      await env.rt.database.sql`select count(*)::int as count from inbound_messages`
+    )[0] as { count: number };
     expect(after).toBe(before);
   });
 
@@ -104,7 +118,9 @@ describe('POST /v1/reports with a service down', () => {
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('30');
       expect(res.json().error.code).toBe('queue.unavailable');
-      const [row] = await env.rt.database.sql<{ count: number }[]>`select count(*)::int as count from inbound_messages`;
+      const [row] = await env.rt.database.sql<
+        { count: number }[]
+      >`select count(*)::int as count from inbound_messages`;
       expect(row?.count).toBe(0);
       const ready = await env.app.inject({ url: '/readyz' });
       expect(ready.statusCode).toBe(503);

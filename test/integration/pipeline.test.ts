@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processInbound } from '../../src/pipeline/process-inbound.ts';
-import { addDomain, addSendingIp, addTenant } from '../../src/platform/directory.ts';
+import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { buildArf } from '../support/build-arf.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
 
@@ -46,12 +46,15 @@ describe('the report pipeline, from POST to scores and events', () => {
   const settled = (id: number) =>
     waitFor(
       async () => {
-        const [row] = await env.rt.database.sql<{ status: string }[]>`select status from inbound_messages where id = ${id}`;
+        const [row] = await env.rt.database.sql<
+          { status: string }[]
+        >`select status from inbound_messages where id = ${id}`;
         return row && row.status !== 'queued' ? row.status : null;
       },
       { what: `message ${id} processed` },
     );
-  const report = (o: Partial<Parameters<typeof buildArf>[0]> = {}) => buildArf({ id: `${++seq}-${randomBytes(3).toString('hex')}`, ...o });
+  const report = (o: Partial<Parameters<typeof buildArf>[0]> = {}) =>
+    buildArf({ id: `${++seq}-${randomBytes(3).toString('hex')}`, ...o });
 
   it('scores the IP and its tenant for an ARF report about a dedicated IP', async () => {
     const { id } = await post(report({ sourceIp: '198.51.100.23', mailFrom: 'deals@northwind.example' }));
@@ -79,7 +82,11 @@ describe('the report pipeline, from POST to scores and events', () => {
 
   it('attributes by the tenant header first, and by the sender domain when the IP is not ours', async () => {
     const byHeader = await post(
-      report({ sourceIp: '192.0.2.77', mailFrom: 'x@elsewhere.example', originalHeaders: ['X-Repute-Tenant: contoso'] }),
+      report({
+        sourceIp: '192.0.2.77',
+        mailFrom: 'x@elsewhere.example',
+        originalHeaders: ['X-Repute-Tenant: contoso'],
+      }),
     );
     const byDomain = await post(report({ sourceIp: '192.0.2.78', mailFrom: 'news@mail.fabrikam.example' }));
     await settled(byHeader.id);
@@ -141,7 +148,9 @@ describe('the report pipeline, from POST to scores and events', () => {
 
   it('restricts a tenant at 10 complaints about unregistered-domain mail, and /v1/check answers 5.7.750', async () => {
     for (let i = 0; i < 10; i++) {
-      const { id } = await post(report({ sourceIp: '203.0.113.50', mailFrom: `ceo@contoso-payroll${i % 3}.example` }));
+      const { id } = await post(
+        report({ sourceIp: '203.0.113.50', mailFrom: `ceo@contoso-payroll${i % 3}.example` }),
+      );
       await settled(id);
     }
     const tenant = await get('/v1/tenants/contoso');
@@ -161,7 +170,9 @@ describe('the report pipeline, from POST to scores and events', () => {
   });
 
   it('counts a complaint once when the job runs twice', async () => {
-    const { id } = await post(report({ sourceIp: '198.51.100.23', mailFrom: 'deals@northwind.example', feedbackType: 'fraud' }));
+    const { id } = await post(
+      report({ sourceIp: '198.51.100.23', mailFrom: 'deals@northwind.example', feedbackType: 'fraud' }),
+    );
     await settled(id);
     const before = (await get('/v1/ips/198.51.100.23')).body.score;
     const deps = {
@@ -177,7 +188,9 @@ describe('the report pipeline, from POST to scores and events', () => {
     await waitFor(async () => (await env.rt.queues.reports.getJobCounts('wait', 'active')).wait === 0);
     const after = (await get('/v1/ips/198.51.100.23')).body.score;
     expect(after.reports).toBe(before.reports);
-    const [count] = await env.rt.database.sql<{ n: number }[]>`select count(*)::int as n from reports where inbound_id = ${id}`;
+    const [count] = await env.rt.database.sql<
+      { n: number }[]
+    >`select count(*)::int as n from reports where inbound_id = ${id}`;
     expect(count?.n).toBe(1);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The shared corpus sits beside the repository (../shared/corpus), or where REPUTE_CORPUS_DIR says. */
 export const CORPUS_DIR =

@@ -23,7 +23,8 @@ export async function resolveServices(): Promise<Services> {
   const stops: Array<() => Promise<unknown>> = [];
   let postgresUrl = process.env.DATABASE_URL;
   let redisUrl = process.env.REDIS_URL;
-  if (!postgresUrl && (await answers('127.0.0.1', 5432))) postgresUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (!postgresUrl && (await answers('127.0.0.1', 5432)))
+    postgresUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
   if (!redisUrl && (await answers('127.0.0.1', 6379))) redisUrl = 'redis://127.0.0.1:6379';
   if (!postgresUrl || !redisUrl) {
     // Only on a machine with Docker and without local services.

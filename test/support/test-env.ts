@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { startEventWorker } from '../../workers/event-worker.ts';
-import { startReportWorker } from '../../workers/report-worker.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { createToken, type Role } from '../../src/tokens.ts';
+import { startEventWorker } from '../../workers/event-worker.ts';
+import { startReportWorker } from '../../workers/report-worker.ts';
 
 /** A database of its own, migrated, for one test file; dropped at the end. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {

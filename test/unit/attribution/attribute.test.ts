@@ -4,7 +4,9 @@ import { attribute, attributionCandidates, domainAndParents } from '../../../src
 import type { PlatformFacts } from '../../../src/attribution/platform-facts.ts';
 import { canonicalIp } from '../../../src/net/ip-address.ts';
 
-const report = (o: Partial<ParsedReport> & { headers?: Array<[string, string]>; hops?: string[] } = {}): ParsedReport => ({
+const report = (
+  o: Partial<ParsedReport> & { headers?: Array<[string, string]>; hops?: string[] } = {},
+): ParsedReport => ({
   format: 'arf',
   evidence: 'complaint',
   feedbackType: 'abuse',
@@ -36,39 +38,83 @@ const facts: PlatformFacts = {
 describe('attribution', () => {
   it('trusts the tenant header first', () => {
     const a = attribute(
-      report({ headers: [['x-repute-tenant', 'contoso; t=1']], sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'contoso.example' }),
+      report({
+        headers: [['x-repute-tenant', 'contoso; t=1']],
+        sourceIp: '198.51.100.23',
+        sourceIpOrigin: 'arf',
+        senderDomain: 'contoso.example',
+      }),
       facts,
       'x-repute-tenant',
     );
-    expect(a).toMatchObject({ tenantId: 'contoso', method: 'tenant_header', ip: '198.51.100.23', senderDomainRegistered: true });
+    expect(a).toMatchObject({
+      tenantId: 'contoso',
+      method: 'tenant_header',
+      ip: '198.51.100.23',
+      senderDomainRegistered: true,
+    });
   });
 
   it('ignores a tenant header naming no tenant and falls back to the IP', () => {
-    const a = attribute(report({ headers: [['x-repute-tenant', 'nobody']], sourceIp: '198.51.100.23', sourceIpOrigin: 'arf' }), facts, 'x-repute-tenant');
+    const a = attribute(
+      report({ headers: [['x-repute-tenant', 'nobody']], sourceIp: '198.51.100.23', sourceIpOrigin: 'arf' }),
+      facts,
+      'x-repute-tenant',
+    );
     expect(a).toMatchObject({ tenantId: 'northwind', method: 'source_ip' });
   });
 
   it('finds the hop where a platform IP handed the message on, below other hops', () => {
-    const r = report({ hops: ['192.0.2.10', '198.51.100.23', '10.0.0.5'], sourceIp: '192.0.2.10', sourceIpOrigin: 'received' });
-    expect(attribute(r, facts, 'x-repute-tenant')).toMatchObject({ ip: '198.51.100.23', tenantId: 'northwind' });
+    const r = report({
+      hops: ['192.0.2.10', '198.51.100.23', '10.0.0.5'],
+      sourceIp: '192.0.2.10',
+      sourceIpOrigin: 'received',
+    });
+    expect(attribute(r, facts, 'x-repute-tenant')).toMatchObject({
+      ip: '198.51.100.23',
+      tenantId: 'northwind',
+    });
   });
 
   it('scores a shared IP with no tenant, and attributes by domain after it', () => {
     const shared = attribute(report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf' }), facts, 'h');
     expect(shared).toMatchObject({ ip: '198.51.100.200', tenantId: null, method: 'source_ip' });
-    const both = attribute(report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf', senderDomain: 'mail.contoso.example' }), facts, 'h');
-    expect(both).toMatchObject({ ip: '198.51.100.200', tenantId: 'contoso', method: 'sender_domain', senderDomainRegistered: true });
+    const both = attribute(
+      report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf', senderDomain: 'mail.contoso.example' }),
+      facts,
+      'h',
+    );
+    expect(both).toMatchObject({
+      ip: '198.51.100.200',
+      tenantId: 'contoso',
+      method: 'sender_domain',
+      senderDomainRegistered: true,
+    });
   });
 
   it('marks mail from a domain the tenant never registered', () => {
-    const a = attribute(report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'payroll-update.example' }), facts, 'h');
+    const a = attribute(
+      report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'payroll-update.example' }),
+      facts,
+      'h',
+    );
     expect(a).toMatchObject({ tenantId: 'northwind', senderDomainRegistered: false });
-    const other = attribute(report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'contoso.example' }), facts, 'h');
+    const other = attribute(
+      report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'contoso.example' }),
+      facts,
+      'h',
+    );
     expect(other.senderDomainRegistered).toBe(false);
   });
 
   it('leaves mail the platform did not send unattributed', () => {
-    expect(attribute(report({ sourceIp: '192.0.2.1', sourceIpOrigin: 'arf', senderDomain: 'x.example' }), facts, 'h')).toEqual({
+    expect(
+      attribute(
+        report({ sourceIp: '192.0.2.1', sourceIpOrigin: 'arf', senderDomain: 'x.example' }),
+        facts,
+        'h',
+      ),
+    ).toEqual({
       tenantId: null,
       ip: null,
       sourceIp: '192.0.2.1',
@@ -79,16 +125,30 @@ describe('attribution', () => {
 
   it('asks the database about every candidate at once', () => {
     const q = attributionCandidates(
-      [report({ sourceIp: '2001:DB8::1', hops: ['198.51.100.23', 'junk'], senderDomain: 'a.b.example', headers: [['x-t', 'acme']] })],
+      [
+        report({
+          sourceIp: '2001:DB8::1',
+          hops: ['198.51.100.23', 'junk'],
+          senderDomain: 'a.b.example',
+          headers: [['x-t', 'acme']],
+        }),
+      ],
       'x-t',
     );
-    expect(q).toEqual({ ips: ['2001:db8::1', '198.51.100.23'], domains: ['a.b.example', 'b.example'], tenants: ['acme'] });
+    expect(q).toEqual({
+      ips: ['2001:db8::1', '198.51.100.23'],
+      domains: ['a.b.example', 'b.example'],
+      tenants: ['acme'],
+    });
   });
 });
 
 describe('domainAndParents', () => {
   it('lists a domain and its parents, not the bare TLD', () => {
-    expect(domainAndParents('Mail.Northwind.Example.')).toEqual(['mail.northwind.example', 'northwind.example']);
+    expect(domainAndParents('Mail.Northwind.Example.')).toEqual([
+      'mail.northwind.example',
+      'northwind.example',
+    ]);
   });
 });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   complaintWeight,
-  DEFAULT_POLICY as P,
   decayedWeight,
   decayFactor,
   decide,
+  DEFAULT_POLICY as P,
   type SubjectState,
 } from '../../../src/reputation/policy.ts';
 
