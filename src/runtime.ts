@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { connectDatabase, type Database } from './db/client.ts';
+import { createIntake, type Intake } from './intake/accept-message.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openQueues, producerConnection, type Queues } from './queues.ts';
 import { DEFAULT_POLICY, type Policy } from './reputation/policy.ts';
@@ -12,12 +13,15 @@ export interface Runtime {
   database: Database;
   redis: Redis;
   queues: Queues;
+  /** Store-then-enqueue, batched across concurrent callers. */
+  intake: Intake;
   policy: Policy;
   close(): Promise<void>;
 }
 
 export function openRuntime(config: Config, log: Logger = createLogger(config.logLevel)): Runtime {
-  const database = connectDatabase(config.databaseUrl, { max: 10 + config.workerConcurrency });
+  // Batching keeps the connections needed few: reads, a transaction or two, intake.
+  const database = connectDatabase(config.databaseUrl, { max: 10 });
   const redis = producerConnection(config.redisUrl);
   // ioredis reports every failed reconnect; one line per outage state is enough.
   let redisDown = false;
@@ -36,6 +40,7 @@ export function openRuntime(config: Config, log: Logger = createLogger(config.lo
     database,
     redis,
     queues,
+    intake: createIntake({ sql: database.sql, queues, log }),
     policy: DEFAULT_POLICY,
     close: async () => {
       await queues.close();

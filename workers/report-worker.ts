@@ -1,15 +1,16 @@
 import { Worker } from 'bullmq';
-import { markPipelineFailure, runReportJob } from '../src/pipeline/report-job.ts';
+import { markPipelineFailure, reportJobRunner } from '../src/pipeline/report-job.ts';
 import { REPORTS_QUEUE, type ReportJob, workerConnection } from '../src/queues.ts';
 import type { Runtime } from '../src/runtime.ts';
 
-/** The reports queue's consumer: one job, one inbound message through the pipeline. */
+/** The reports queue's consumer: one job, one inbound message; concurrent jobs share a batch. */
 export function startReportWorker(rt: Runtime): Worker<ReportJob> {
   const log = rt.log.child({ component: 'report-worker' });
   const connection = workerConnection(rt.config.redisUrl);
+  const runJob = reportJobRunner(rt, log);
   const worker = new Worker<ReportJob>(
     REPORTS_QUEUE,
-    async (job) => runReportJob(rt, job.data.inboundId, log.child({ inboundId: job.data.inboundId })),
+    async (job) => runJob(job.data.inboundId),
     {
       connection,
       prefix: rt.config.redisPrefix,

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ReputeError } from '../errors.ts';
-import { acceptMessage } from '../intake/accept-message.ts';
 import { canonicalIp } from '../net/ip-address.ts';
 import type { Runtime } from '../runtime.ts';
 import { type Authenticator, CAN_READ, requireRole } from './auth.ts';
@@ -31,10 +30,11 @@ export const reportRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Authe
     if (rt.redis.status !== 'ready') {
       throw new ReputeError('queue.unavailable', 'The report queue is unavailable; try again shortly.');
     }
-    const accepted = await acceptMessage(
-      { sql: rt.database.sql, queues: rt.queues, log: req.log },
-      { raw: req.body, channel: 'webhook', reporter: req.principal?.name ?? null },
-    );
+    const accepted = await rt.intake.accept({
+      raw: req.body,
+      channel: 'webhook',
+      reporter: req.principal?.name ?? null,
+    });
     req.log.info({ inboundId: accepted.id, duplicate: accepted.duplicate }, 'report accepted');
     return reply.status(202).send(accepted);
   });

@@ -1,13 +1,15 @@
 import { parseMessage } from '../arf/parse-message.ts';
-import type { ParsedReport, ParseOutcome } from '../arf/types.ts';
-import { type Attribution, attribute, attributionCandidates } from '../attribution/attribute.ts';
+import type { ParseOutcome } from '../arf/types.ts';
+import { attribute, attributionCandidates } from '../attribution/attribute.ts';
 import { loadFacts } from '../attribution/load-facts.ts';
-import type { Sql } from '../db/client.ts';
+import type { Queryable, Sql } from '../db/client.ts';
 import type { Logger } from '../log.ts';
-import { addComplaints, type ScoreDelta } from '../reputation/apply-scores.ts';
-import { complaintWeight, type Policy } from '../reputation/policy.ts';
+import { addComplaints } from '../reputation/apply-scores.ts';
+import type { Policy } from '../reputation/policy.ts';
+import { loadReporterUsage, ReporterAllowance } from '../reputation/reporter-cap.ts';
 import { eventsForDecisions, type NewEvent, writeEvents } from '../reputation/write-events.ts';
-import { insertReports, type ReportRow, reportStatus, toReportRow } from './report-rows.ts';
+import { insertReports, type ReportRow } from './report-rows.ts';
+import { scoreDeltas, scoredRow } from './score-rows.ts';
 
 export interface PipelineDeps {
   sql: Sql;
@@ -26,94 +28,134 @@ export type ProcessResult =
 
 const DETAIL_MAX = 2000;
 
-/**
- * One inbound message through the whole decision: parse → attribute → ONE transaction
- * that writes its reports, moves every affected score, records any restriction event
- * (outbox) and marks the message done. The message row is locked first and must still
- * be `queued`, so a job run twice (a worker died after commit) changes nothing.
- */
-export async function processInbound(deps: PipelineDeps, inboundId: number): Promise<ProcessResult> {
-  const [msg] = await deps.sql<{ raw: Buffer; channel: string; reporter: string | null; status: string }[]>`
-    select raw, channel, reporter, status from inbound_messages where id = ${inboundId}`;
-  if (!msg) return { status: 'skipped', reason: 'missing' };
-  if (msg.status !== 'queued') return { status: 'skipped', reason: 'already_done' };
+interface Parsed {
+  id: number;
+  channel: string;
+  reporter: string | null;
+  outcome: ParseOutcome;
+}
 
-  // Parsing is CPU work: done before the transaction, so no row lock waits on it.
-  const outcome: ParseOutcome = await parseMessage(msg.raw);
+/** One inbound message through the pipeline: a batch of one. */
+export async function processInbound(deps: PipelineDeps, inboundId: number): Promise<ProcessResult> {
+  const results = await processInboundBatch(deps, [inboundId]);
+  return results.get(inboundId) ?? { status: 'skipped', reason: 'missing' };
+}
+
+/**
+ * Inbound messages through the whole decision: parse → attribute → ONE transaction
+ * that writes their reports, moves every affected score (summed per subject, so a hot
+ * IP's row is updated once per batch), records restriction events (outbox) and marks
+ * the messages done. Rows are locked and must still be `queued`, so a job run twice
+ * (a worker died after commit) changes nothing.
+ */
+export async function processInboundBatch(
+  deps: PipelineDeps,
+  inboundIds: number[],
+): Promise<Map<number, ProcessResult>> {
+  const results = new Map<number, ProcessResult>();
+  const ids = [...new Set(inboundIds)].sort((a, b) => a - b);
+  for (const id of ids) results.set(id, { status: 'skipped', reason: 'missing' });
+
+  const messages = await deps.sql<{ id: number; raw: Buffer; channel: string; reporter: string | null; status: string }[]>`
+    select id, raw, channel, reporter, status from inbound_messages where id = any(${ids}::bigint[])`;
+  const parsed: Parsed[] = [];
+  for (const m of messages) {
+    if (m.status !== 'queued') {
+      results.set(m.id, { status: 'skipped', reason: 'already_done' });
+      continue;
+    }
+    // Parsing is CPU work: done before the transaction, so no row lock waits on it.
+    parsed.push({ id: m.id, channel: m.channel, reporter: m.reporter, outcome: await parseMessage(m.raw) });
+  }
+  if (parsed.length === 0) return results;
   const now = deps.now?.() ?? new Date();
 
-  if (outcome.status !== 'reports') {
-    const [status, code, detail] =
-      outcome.status === 'failed'
-        ? (['failed', outcome.code, outcome.message] as const)
-        : (['ignored', outcome.reason, outcome.detail] as const);
-    const done = await deps.sql`
-      update inbound_messages
-         set status = ${status}, failure_code = ${code}, failure_detail = ${detail.slice(0, DETAIL_MAX)},
-             processed_at = ${now}
-       where id = ${inboundId} and status = 'queued'`;
-    if (done.count === 0) return { status: 'skipped', reason: 'already_done' };
-    return outcome.status === 'failed'
-      ? { status: 'failed', code: outcome.code }
-      : { status: 'ignored', reason: outcome.reason };
-  }
-
-  return deps.sql.begin(async (tx) => {
-    const [locked] = await tx<{ status: string }[]>`
-      select status from inbound_messages where id = ${inboundId} for update`;
-    if (locked?.status !== 'queued') return { status: 'skipped', reason: 'already_done' } as const;
-
-    const facts = await loadFacts(tx, attributionCandidates(outcome.reports, deps.tenantHeader));
-    const attributed = outcome.reports.map((report) => ({
-      report,
-      attribution: attribute(report, facts, deps.tenantHeader),
-    }));
-    const rows = attributed.map(({ report, attribution }, seq) =>
-      scoredRow(seq, report, attribution, msg.reporter, deps.policy),
-    );
-    const inserted = await insertReports(tx, inboundId, msg.channel, rows);
-
-    const deltas = scoreDeltas(rows);
-    const scoreRows = await addComplaints(tx, deltas, now, deps.policy);
-    const lastReportId = inserted.at(-1)?.id ?? null;
-    const events = eventsForDecisions(scoreRows, deps.policy, deps.publicUrl, lastReportId);
-    await writeEvents(tx, events, now);
-
-    await tx`update inbound_messages set status = 'processed', processed_at = ${now} where id = ${inboundId}`;
-    return { status: 'processed', reports: rows.length, events } as const;
-  }) as Promise<ProcessResult>;
+  await deps.sql.begin(async (tx) => {
+    const locked = await tx<{ id: number; status: string }[]>`
+      select id, status from inbound_messages where id = any(${parsed.map((p) => p.id)}::bigint[])
+       order by id for update`;
+    const stillQueued = new Set(locked.filter((r) => r.status === 'queued').map((r) => r.id));
+    const todo = parsed.filter((p) => {
+      if (stillQueued.has(p.id)) return true;
+      results.set(p.id, { status: 'skipped', reason: 'already_done' });
+      return false;
+    });
+    if (todo.length === 0) return;
+    const batchResults = await decide(tx, deps, todo, now);
+    for (const [id, r] of batchResults) results.set(id, r);
+  });
+  return results;
 }
 
-function scoredRow(
-  seq: number,
-  report: ParsedReport,
-  attribution: Attribution,
-  reporter: string | null,
-  policy: Policy,
-): ReportRow {
-  const weight = complaintWeight(policy, report.feedbackType);
-  const status = reportStatus(report, attribution);
-  const scores = status === 'scored' && weight !== 0;
-  const reason = status === 'evidence' ? 'evidence' : status === 'unattributed' ? 'unattributed' : null;
-  return toReportRow(seq, report, attribution, reporter, weight, scores ? weight : 0, reason);
+async function decide(tx: Queryable, deps: PipelineDeps, todo: Parsed[], now: Date) {
+  const results = new Map<number, ProcessResult>();
+  const withReports = todo.flatMap((p) => (p.outcome.status === 'reports' ? [{ ...p, reports: p.outcome.reports }] : []));
+  const allReports = withReports.flatMap((p) => p.reports);
+
+  const facts = await loadFacts(tx, attributionCandidates(allReports, deps.tenantHeader));
+  const rowsByMessage = withReports.map((p) => ({
+    p,
+    rows: p.reports.map((report, seq) =>
+      scoredRow(seq, report, attribute(report, facts, deps.tenantHeader), p.reporter, deps.policy),
+    ),
+  }));
+  const allRows = rowsByMessage.flatMap((m) => m.rows);
+
+  // Forwarded complaints are cheap to forge: cap what one reporter (and one reporting
+  // domain) adds to one subject per window.
+  if (allRows.some((r) => r.format === 'forward' && r.scoredWeight > 0)) {
+    const usage = await loadReporterUsage(tx, allRows, deps.policy, now);
+    const allowance = new ReporterAllowance(usage, deps.policy);
+    for (const row of allRows) allowance.apply(row);
+  }
+
+  const inserted = await insertReports(
+    tx,
+    rowsByMessage.flatMap(({ p, rows }) => rows.map((row) => ({ row, inboundId: p.id, channel: p.channel }))),
+  );
+  const scoreRows = await addComplaints(tx, scoreDeltas(allRows), now, deps.policy);
+  const lastReportId = lastReportPerSubject(allRows, inserted);
+  const events = eventsForDecisions(scoreRows, deps.policy, deps.publicUrl, lastReportId);
+  await writeEvents(tx, events, now);
+
+  const statuses = todo.map((p) => {
+    const o = p.outcome;
+    if (o.status === 'reports') return { id: p.id, status: 'processed', code: null, detail: null };
+    if (o.status === 'failed') return { id: p.id, status: 'failed', code: o.code, detail: o.message.slice(0, DETAIL_MAX) };
+    return { id: p.id, status: 'ignored', code: o.reason, detail: o.detail.slice(0, DETAIL_MAX) };
+  });
+  await tx`
+    update inbound_messages m
+       set status = u.status, failure_code = u.code, failure_detail = u.detail, processed_at = ${now}::timestamptz
+      from unnest(${statuses.map((s) => s.id)}::bigint[], ${statuses.map((s) => s.status)}::text[],
+                  ${statuses.map((s) => s.code)}::text[], ${statuses.map((s) => s.detail)}::text[]) as u(id, status, code, detail)
+     where m.id = u.id`;
+
+  for (const p of todo) {
+    const o = p.outcome;
+    if (o.status === 'failed') results.set(p.id, { status: 'failed', code: o.code });
+    else if (o.status === 'ignored') results.set(p.id, { status: 'ignored', reason: o.reason });
+  }
+  for (const { p, rows } of rowsByMessage) {
+    const mine = events.filter((e) => e.reportId !== null && rows.some((r) => r.insertedId === e.reportId));
+    results.set(p.id, { status: 'processed', reports: rows.length, events: mine });
+  }
+  return results;
 }
 
-/** The subjects a message's reports move, summed: an IP, its tenant, the tenant's unregistered-domain mail. */
-export function scoreDeltas(rows: ReportRow[]): ScoreDelta[] {
-  const sums = new Map<string, ScoreDelta>();
-  const add = (subjectType: ScoreDelta['subjectType'], subject: string, complaints: number) => {
-    const key = `${subjectType}\u0000${subject}`;
-    const d = sums.get(key) ?? { subjectType, subject, complaints: 0, reports: 0 };
-    d.complaints += complaints;
-    d.reports += 1;
-    sums.set(key, d);
-  };
-  for (const r of rows) {
-    if (r.status !== 'scored' || r.scoredWeight === 0) continue;
-    if (r.ip) add('ip', r.ip, r.scoredWeight);
-    if (r.tenantId) add('tenant', r.tenantId, r.scoredWeight);
-    if (r.tenantId && r.senderDomainRegistered === false)
-      add('tenant_unregistered', r.tenantId, r.scoredWeight);
-  }
-  return [...sums.values()];
+/** The report that tipped each subject: the last report of the batch that moved it. */
+function lastReportPerSubject(rows: ReportRow[], inserted: Array<{ id: number }>) {
+  const last = new Map<string, number>();
+  rows.forEach((row, i) => {
+    const id = inserted[i]?.id;
+    if (id === undefined) return;
+    row.insertedId = id;
+    if (row.scoredWeight === 0) return;
+    if (row.ip) last.set(`ip:${row.ip}`, id);
+    if (row.tenantId) {
+      last.set(`tenant:${row.tenantId}`, id);
+      last.set(`tenant_unregistered:${row.tenantId}`, id);
+    }
+  });
+  return (subjectType: string, subject: string) => last.get(`${subjectType}:${subject}`) ?? null;
 }

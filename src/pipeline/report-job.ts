@@ -1,33 +1,37 @@
+import { NaturalBatcher } from '../batch/natural-batcher.ts';
 import type { Logger } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
-import { type ProcessResult, processInbound } from './process-inbound.ts';
+import { type ProcessResult, processInboundBatch } from './process-inbound.ts';
 
 /**
- * What the reports worker does with one job. A parse failure is recorded on the
- * message and the job completes (nothing to retry); a lost database throws, so
- * BullMQ retries it with backoff.
+ * What the reports worker does with its jobs. Jobs running at the same time in one
+ * process share a batch: one read of their bytes, one transaction for their reports,
+ * scores and events. A parse failure is recorded on the message and the job completes
+ * (nothing to retry); a lost database throws, so BullMQ retries the job with backoff.
  */
-export async function runReportJob(rt: Runtime, inboundId: number, log: Logger): Promise<ProcessResult> {
-  const result = await processInbound(
-    {
-      sql: rt.database.sql,
-      policy: rt.policy,
-      tenantHeader: rt.config.tenantHeader,
-      publicUrl: rt.config.publicUrl,
-      log,
-    },
-    inboundId,
-  );
-  if (result.status === 'processed' && result.events.length > 0) {
-    for (const e of result.events)
-      log.info({ inboundId, event: e.type, subject: e.subject }, 'restriction event');
-    // The events are in the outbox already; this only wakes the publisher now rather than at its next sweep.
-    await rt.queues.events.add('publish', { upTo: Number.MAX_SAFE_INTEGER }).catch((err) => {
-      log.warn({ err }, 'could not wake the events worker; the outbox sweep will publish');
-    });
-  }
-  log.debug({ inboundId, result: result.status }, 'report job done');
-  return result;
+export function reportJobRunner(rt: Runtime, log: Logger) {
+  const deps = {
+    sql: rt.database.sql,
+    policy: rt.policy,
+    tenantHeader: rt.config.tenantHeader,
+    publicUrl: rt.config.publicUrl,
+    log,
+  };
+  const batcher = new NaturalBatcher<number, ProcessResult>((ids) => processInboundBatch(deps, ids), {
+    maxBatch: 100,
+    maxInFlight: 2,
+  });
+  return async (inboundId: number): Promise<ProcessResult> => {
+    const result = await batcher.submit(inboundId);
+    if (result.status === 'processed' && result.events.length > 0) {
+      for (const e of result.events) log.info({ inboundId, event: e.type, subject: e.subject }, 'restriction event');
+      // The events are in the outbox already; this only wakes the publisher now rather than at its next sweep.
+      await rt.queues.events.add('publish', { upTo: Number.MAX_SAFE_INTEGER }).catch((err) => {
+        log.warn({ err }, 'could not wake the events worker; the outbox sweep will publish');
+      });
+    }
+    return result;
+  };
 }
 
 /** After the last retry of a job that kept throwing, the message is marked failed, never left queued. */

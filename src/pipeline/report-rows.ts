@@ -40,6 +40,8 @@ export interface ReportRow {
   scoredWeight: number;
   notScoredReason: string | null;
   warnings: string[];
+  /** Set once the row is written. */
+  insertedId?: number;
 }
 
 const validDate = (s: string | undefined): Date | null => {
@@ -108,19 +110,18 @@ export function toReportRow(
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** All of a message's reports in one multi-row insert (raw SQL: the pipeline's hot path). */
+/** All of a batch's reports in one multi-row insert (raw SQL: the pipeline's hot path). Ids in input order. */
 export async function insertReports(
   tx: Queryable,
-  inboundId: number,
-  channel: string,
-  rows: ReportRow[],
+  items: Array<{ row: ReportRow; inboundId: number; channel: string }>,
 ): Promise<Array<{ id: number }>> {
-  const records = rows.map((r) => {
+  if (items.length === 0) return [];
+  const records = items.map(({ row, inboundId, channel }) => {
     const record: Record<string, unknown> = { inbound_id: inboundId, channel };
-    for (const [k, v] of Object.entries(r)) record[snake(k)] = v;
+    for (const [k, v] of Object.entries(row)) if (k !== 'insertedId') record[snake(k)] = v;
     return record;
   });
-  const columns = Object.keys(records[0] ?? {});
-  if (records.length === 0) return [];
+  const columns = Object.keys(records[0]!);
+  // RETURNING follows the VALUES order for a plain multi-row insert.
   return tx<Array<{ id: number }>>`insert into reports ${tx(records as never, columns)} returning id`;
 }

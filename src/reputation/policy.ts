@@ -21,6 +21,11 @@ export interface Policy {
     /** Without a usable volume: complaints that block. */
     blockComplaints: number;
   };
+  /**
+   * Recipient-forwarded complaints can be forged cheaply: what one reporter address,
+   * and one reporting domain, may add to one subject within the window.
+   */
+  forwardedCap: { perReporter: number; perReporterDomain: number; windowHours: number };
   tenantUnregistered: {
     warnRate: number;
     warnComplaints: number;
@@ -35,6 +40,7 @@ export const DEFAULT_POLICY: Policy = {
   halfLifeHours: 24,
   minVolumeForRate: 1000,
   ip: { warnRate: 0.001, warnComplaints: 20, blockRate: 0.003, blockMinComplaints: 5, blockComplaints: 50 },
+  forwardedCap: { perReporter: 5, perReporterDomain: 5, windowHours: 24 },
   // The DESIGN sets the restrict line; the warn line at half of it gives a tenant's
   // admins a chance to act before their users see 5.7.750.
   tenantUnregistered: {

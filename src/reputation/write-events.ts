@@ -30,7 +30,7 @@ export function eventsForDecisions(
   rows: ScoreRow[],
   policy: Policy,
   publicUrl: string,
-  reportId: number | null,
+  tippingReport: (subjectType: string, subject: string) => number | null,
 ): NewEvent[] {
   const events: NewEvent[] = [];
   for (const row of rows) {
@@ -44,6 +44,7 @@ export function eventsForDecisions(
       reason: decision.reason,
     };
     const next = statusAfter(decision, row.status);
+    const reportId = tippingReport(row.subjectType, row.subject);
     if (row.subjectType === 'ip') {
       events.push({
         type: decision.action === 'block' ? 'ip.blocked' : 'ip.warned',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusPath } from '../support/corpus.ts';
-import { createTestEnv, type TestEnv } from '../support/test-env.ts';
+import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
 
 const arf = readFileSync(corpusPath('rfc5965-example.eml'));
 
@@ -27,11 +27,13 @@ describe('POST /v1/reports', () => {
     expect(res.statusCode).toBe(202);
     const body = res.json();
     expect(body).toEqual({ id: expect.any(Number), duplicate: false });
-    const [row] = await env.rt.database.sql<
-      { raw: Buffer; channel: string; status: string; enqueued: boolean }[]
-    >`
-      select raw, channel, status, enqueued from inbound_messages where id = ${body.id}`;
-    expect(row?.raw.equals(arf)).toBe(true);
+    // The enqueued mark is written after the answer (it only spares a re-enqueue at start).
+    const row = await waitFor(async () => {
+      const [r] = await env.rt.database.sql<{ raw: Buffer; channel: string; status: string; enqueued: boolean }[]>`
+        select raw, channel, status, enqueued from inbound_messages where id = ${body.id}`;
+      return r?.enqueued ? r : null;
+    });
+    expect(row.raw.equals(arf)).toBe(true);
     expect(row).toMatchObject({ channel: 'webhook', status: 'queued', enqueued: true });
     const job = await env.rt.queues.reports.getJob(`m${body.id}`);
     expect(job?.data).toEqual({ inboundId: body.id });
