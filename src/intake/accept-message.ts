@@ -89,9 +89,9 @@ export async function acceptMessages(deps: IntakeDeps, inputs: IntakeInput[]): P
   return items.map((item) => {
     const s = stored.get(item.hex);
     if (!s) throw new ReputeError('storage.unavailable', 'A stored message could not be found again.');
-    // A copy whose first delivery never got acknowledged (stored, then the queue failed)
-    // is this delivery's to acknowledge, not a duplicate.
-    const duplicate = seen.has(item.hex) || (!s.inserted && s.enqueued);
+    // A copy stored earlier is a duplicate, even when that delivery got a 503 (stored,
+    // then the queue failed): it is queued now all the same, above.
+    const duplicate = seen.has(item.hex) || !s.inserted;
     seen.add(item.hex);
     return { id: s.id, duplicate };
   });
