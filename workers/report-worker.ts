@@ -8,15 +8,11 @@ export function startReportWorker(rt: Runtime): Worker<ReportJob> {
   const log = rt.log.child({ component: 'report-worker' });
   const connection = workerConnection(rt.config.redisUrl);
   const runJob = reportJobRunner(rt, log);
-  const worker = new Worker<ReportJob>(
-    REPORTS_QUEUE,
-    async (job) => runJob(job.data.inboundId),
-    {
-      connection,
-      prefix: rt.config.redisPrefix,
-      concurrency: rt.config.workerConcurrency,
-    },
-  );
+  const worker = new Worker<ReportJob>(REPORTS_QUEUE, async (job) => runJob(job.data.inboundId), {
+    connection,
+    prefix: rt.config.redisPrefix,
+    concurrency: rt.config.workerConcurrency,
+  });
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);

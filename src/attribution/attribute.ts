@@ -1,6 +1,7 @@
 import type { ParsedReport } from '../arf/types.ts';
 import { canonicalIp } from '../net/ip-address.ts';
 import type { FactsQuery, PlatformFacts } from './platform-facts.ts';
+import { type TenantHeaderPolicy, type TenantHeaderStatus, verifyTenantHeader } from './tenant-header.ts';
 
 export type AttributionMethod = 'tenant_header' | 'source_ip' | 'sender_domain' | 'none';
 
@@ -13,6 +14,8 @@ export interface Attribution {
   method: AttributionMethod;
   /** Whether the sender domain is one the attributed tenant registered; null when unknown. */
   senderDomainRegistered: boolean | null;
+  /** What the tenant header said, when there was one: a forged or stale one is recorded, not trusted. */
+  tenantHeaderStatus: TenantHeaderStatus | null;
 }
 
 /** Every suffix of a domain that could be the registered one: a.b.example → a.b.example, b.example, example. */
@@ -24,12 +27,16 @@ export function domainAndParents(domain: string | undefined): string[] {
   return out.length ? out : [labels.join('.')];
 }
 
-/** The tenant id a platform tenant header claims (the part before any `;` parameters). */
-export function tenantHeaderValue(report: ParsedReport, headerName: string): string | undefined {
+/** Every value of the platform's tenant header in the reported message, as written. */
+export function tenantHeaderValues(report: ParsedReport, headerName: string): string[] {
   const name = headerName.toLowerCase();
-  const found = report.original.headers.find(([n]) => n === name);
-  const value = found?.[1].split(';')[0]?.trim();
-  return value ? value : undefined;
+  return report.original.headers.filter(([n]) => n === name).map(([, v]) => v.trim());
+}
+
+/** A sender can add a header of the same name; one that verifies wins, else the first speaks for all. */
+function readTenantHeader(report: ParsedReport, policy: TenantHeaderPolicy, now: Date) {
+  const verdicts = tenantHeaderValues(report, policy.name).map((v) => verifyTenantHeader(v, policy, now));
+  return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? null;
 }
 
 /** Candidate IPs, domains and tenants one report can be attributed by: the input of the facts lookup. */
@@ -45,8 +52,10 @@ export function attributionCandidates(reports: ParsedReport[], tenantHeader: str
       if (ip) ips.add(ip);
     }
     for (const d of domainAndParents(r.senderDomain)) domains.add(d);
-    const t = tenantHeaderValue(r, tenantHeader);
-    if (t) tenants.add(t);
+    for (const v of tenantHeaderValues(r, tenantHeader)) {
+      const t = v.split(';')[0]?.trim();
+      if (t) tenants.add(t);
+    }
   }
   return { ips: [...ips], domains: [...domains], tenants: [...tenants] };
 }
@@ -75,16 +84,21 @@ function registeredOwner(domain: string | undefined, facts: PlatformFacts): stri
 }
 
 /** Who sent it, in the DESIGN's order: tenant header, then the sending IP, then the sender domain. */
-export function attribute(report: ParsedReport, facts: PlatformFacts, tenantHeader: string): Attribution {
+export function attribute(
+  report: ParsedReport,
+  facts: PlatformFacts,
+  tenantHeader: TenantHeaderPolicy,
+  now: Date,
+): Attribution {
   const sourceIp = findSendingHop(report, facts);
   const ip = sourceIp && facts.ips.has(sourceIp) ? sourceIp : null;
   const domainOwner = registeredOwner(report.senderDomain, facts);
 
   let tenantId: string | null = null;
   let method: AttributionMethod = 'none';
-  const claimed = tenantHeaderValue(report, tenantHeader);
-  if (claimed && facts.tenants.has(claimed)) {
-    tenantId = claimed;
+  const verdict = readTenantHeader(report, tenantHeader, now);
+  if (verdict?.trusted && verdict.tenant && facts.tenants.has(verdict.tenant)) {
+    tenantId = verdict.tenant;
     method = 'tenant_header';
   } else if (ip && facts.ips.get(ip)) {
     tenantId = facts.ips.get(ip) ?? null;
@@ -97,5 +111,12 @@ export function attribute(report: ParsedReport, facts: PlatformFacts, tenantHead
   }
 
   const senderDomainRegistered = tenantId && report.senderDomain ? domainOwner === tenantId : null;
-  return { tenantId, ip, sourceIp, method, senderDomainRegistered };
+  return {
+    tenantId,
+    ip,
+    sourceIp,
+    method,
+    senderDomainRegistered,
+    tenantHeaderStatus: verdict?.status ?? null,
+  };
 }

@@ -19,7 +19,7 @@ const CACHE_MAX = 10_000;
 /**
  * Bearer-token authentication with a short in-process cache: a token check per request
  * would be a Postgres round trip on every MTA check. A revoked token stops working
- * within CACHE_MS.
+ * within CACHE_MS. While Postgres is unreachable, a token seen before stays as it was.
  */
 export function tokenAuthenticator(sql: Sql) {
   const cache = new Map<string, { owner: TokenOwner | null; until: number }>();
@@ -27,10 +27,15 @@ export function tokenAuthenticator(sql: Sql) {
     const now = Date.now();
     const hit = cache.get(token);
     if (hit && hit.until > now) return hit.owner;
-    const owner = await findToken(sql, token).catch((err) => {
+    let owner: TokenOwner | null;
+    try {
+      owner = await findToken(sql, token);
+    } catch (err) {
+      // Stale beats down: an MTA's check keeps working through a Postgres outage.
+      if (hit) return hit.owner;
       throw new ReputeError('storage.unavailable', 'Token store is unavailable; try again shortly.', err);
-    });
-    if (cache.size >= CACHE_MAX) cache.clear();
+    }
+    if (cache.size >= CACHE_MAX && !hit) cache.clear();
     cache.set(token, { owner, until: now + CACHE_MS });
     return owner;
   };

@@ -1,7 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ReputeError } from '../errors.ts';
 import { canonicalIp } from '../net/ip-address.ts';
-import { checkSending } from '../reputation/check-sending.ts';
+import {
+  answerCheck,
+  type CheckAnswer,
+  checkFactsFromCache,
+  checkFactsFromDatabase,
+} from '../reputation/check-sending.ts';
 import type { Runtime } from '../runtime.ts';
 import { type Authenticator, requireRole } from './auth.ts';
 
@@ -51,14 +56,22 @@ export const checkRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Authen
       const canonical = ip === undefined ? undefined : canonicalIp(ip);
       if (canonical === null) throw new ReputeError('request.invalid', `"${ip}" is not an IP address.`);
       if (!canonical && !tenant) throw new ReputeError('request.invalid', 'Give at least ip or tenant.');
+      const q = { ip: canonical, tenant, fromDomain: fromDomain(from) };
+      // The Redis copy first: the check must keep answering with Postgres down.
+      const timer = rt.metrics.checkSeconds.startTimer();
+      const answered = (answer: CheckAnswer, source: 'cache' | 'database') => {
+        timer();
+        rt.metrics.checks.inc({ code: answer.code ?? 'allow', source });
+        return answer;
+      };
+      const cached = await checkFactsFromCache(rt.redis, rt.config.redisPrefix, q).catch(() => null);
+      if (cached) return answered(answerCheck(q, cached, rt.config.publicUrl), 'cache');
       try {
-        return await checkSending(
-          rt.database.sql,
-          { ip: canonical, tenant, fromDomain: fromDomain(from) },
-          rt.config.publicUrl,
+        return answered(
+          answerCheck(q, await checkFactsFromDatabase(rt.database.sql, q), rt.config.publicUrl),
+          'database',
         );
       } catch (err) {
-        if (err instanceof ReputeError) throw err;
         throw new ReputeError(
           'storage.unavailable',
           'Restriction store is unavailable; try again shortly.',

@@ -30,7 +30,8 @@ export async function listReports(sql: Sql, q: ReportQuery) {
            r.channel, r.reporter, host(r.source_ip) as "sourceIp", r.original_mail_from as "originalMailFrom",
            r.original_from as "originalFrom", r.sender_domain as "senderDomain", r.arrival_date as "arrivalDate",
            r.message_id as "messageId", r.subject, r.tenant_id as tenant, host(r.ip) as ip,
-           r.attribution_method as "attributionMethod", r.sender_domain_registered as "senderDomainRegistered",
+           r.attribution_method as "attributionMethod", r.tenant_header_status as "tenantHeaderStatus",
+           r.sender_domain_registered as "senderDomainRegistered",
            r.weight, r.scored_weight as "scoredWeight", r.not_scored_reason as "notScoredReason",
            r.warnings, r.original_rcpt_to as "originalRcptTo", r.reported_domains as "reportedDomains",
            r.auth_failure as "authFailure", r.user_agent as "userAgent", r.created_at as "createdAt"

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ReputeError } from '../errors.ts';
 import { canonicalIp } from '../net/ip-address.ts';
-import { readScores } from '../reputation/read-scores.ts';
+import { readScores, type ScoreOrder, topScores } from '../reputation/read-scores.ts';
 import type { Runtime } from '../runtime.ts';
 import { type Authenticator, CAN_READ, requireRole } from './auth.ts';
 
@@ -66,4 +66,28 @@ export const subjectRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Auth
       events,
     };
   });
+
+  app.get<{
+    Querystring: { type?: 'ip' | 'tenant' | 'tenant_unregistered'; order?: ScoreOrder; limit?: number };
+  }>(
+    '/v1/scores',
+    {
+      onRequest,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', enum: ['ip', 'tenant', 'tenant_unregistered'], default: 'ip' },
+            order: { type: 'string', enum: ['complaints', 'rate'], default: 'complaints' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const { type = 'ip', order = 'complaints', limit = 20 } = req.query;
+      return { items: await topScores(sql, type, order, limit, rt.policy, new Date()) };
+    },
+  );
 };

@@ -6,6 +6,8 @@ export interface ScoreDelta {
   subject: string;
   complaints: number;
   reports: number;
+  /** Delivered volume, already decayed to `now`. */
+  volume?: number;
 }
 
 export interface ScoreRow extends SubjectState {
@@ -15,12 +17,12 @@ export interface ScoreRow extends SubjectState {
 }
 
 /**
- * Adds complaint weight to many subjects in one statement: each row's stored value is
- * decayed to `now` and the delta added (floor 0: a not-spam report cannot push a score
+ * Adds complaint weight and delivered volume to many subjects in one statement: each
+ * row's stored values are decayed to `now` and the deltas added (floor 0: a not-spam report cannot push a score
  * below nothing). Rows lock in primary-key order, so concurrent workers cannot deadlock.
  * Raw SQL: this is the hottest statement of the pipeline.
  */
-export async function addComplaints(
+export async function addToScores(
   tx: Queryable,
   deltas: ScoreDelta[],
   now: Date,
@@ -47,17 +49,19 @@ export async function addComplaints(
     }[]
   >`
     with d as (
-      select t, subj, c, n
+      select t, subj, c, n, v
         from unnest(${sorted.map((d) => d.subjectType)}::text[], ${sorted.map((d) => d.subject)}::text[],
-                    ${sorted.map((d) => d.complaints)}::float8[], ${sorted.map((d) => d.reports)}::int[])
-             as d(t, subj, c, n)
+                    ${sorted.map((d) => d.complaints)}::float8[], ${sorted.map((d) => d.reports)}::int[],
+                    ${sorted.map((d) => d.volume ?? 0)}::float8[])
+             as d(t, subj, c, n, v)
     ), ins as (
       insert into scores as s (subject_type, subject, complaints, volume, report_count, updated_at)
-      select t, subj, greatest(c, 0), 0, n, ${now}::timestamptz from d
+      select t, subj, greatest(c, 0), v, n, ${now}::timestamptz from d
       on conflict (subject_type, subject) do update set
         complaints = greatest(0, s.complaints * power(0.5, greatest(0, extract(epoch from (excluded.updated_at - s.updated_at))) / ${halfLifeSeconds})
                        + (select d.c from d where d.t = excluded.subject_type and d.subj = excluded.subject)),
-        volume = s.volume * power(0.5, greatest(0, extract(epoch from (excluded.updated_at - s.updated_at))) / ${halfLifeSeconds}),
+        volume = s.volume * power(0.5, greatest(0, extract(epoch from (excluded.updated_at - s.updated_at))) / ${halfLifeSeconds})
+                 + excluded.volume,
         report_count = s.report_count + excluded.report_count,
         updated_at = greatest(s.updated_at, excluded.updated_at)
       returning subject_type, subject, complaints, volume, report_count, status

@@ -19,7 +19,8 @@ const subjectKeys = (row: CappableRow): string[] => [
   ...(row.tenantId ? [`tenant:${row.tenantId}`] : []),
 ];
 
-const capped = (row: CappableRow) => row.format === 'forward' && row.scoredWeight > 0 && Boolean(row.reporter);
+const capped = (row: CappableRow) =>
+  row.format === 'forward' && row.scoredWeight > 0 && Boolean(row.reporter);
 
 /** What the reporters and reporting domains of these rows already added, per subject, within the window. */
 export async function loadReporterUsage(
@@ -30,17 +31,34 @@ export async function loadReporterUsage(
 ): Promise<Usage> {
   const usage: Usage = new Map();
   const reporters = [...new Set(rows.filter(capped).map((r) => r.reporter!))];
-  const domains = [...new Set(rows.filter(capped).flatMap((r) => (r.reporterDomain ? [r.reporterDomain] : [])))];
+  const domains = [
+    ...new Set(rows.filter(capped).flatMap((r) => (r.reporterDomain ? [r.reporterDomain] : []))),
+  ];
   if (reporters.length === 0) return usage;
   const since = new Date(now.getTime() - policy.forwardedCap.windowHours * 3_600_000);
-  const prior = await tx<{ reporter: string | null; reporter_domain: string | null; ip: string | null; tenant_id: string | null; w: number }[]>`
+  const prior = await tx<
+    {
+      reporter: string | null;
+      reporter_domain: string | null;
+      ip: string | null;
+      tenant_id: string | null;
+      w: number;
+    }[]
+  >`
     select reporter, reporter_domain, host(ip) as ip, tenant_id, sum(scored_weight)::float8 as w
       from reports
      where format = 'forward' and scored_weight > 0 and created_at > ${since}::timestamptz
        and (reporter = any(${reporters}::text[]) or reporter_domain = any(${domains}::text[]))
      group by 1, 2, 3, 4`;
   for (const p of prior) {
-    const keys = subjectKeys({ ...p, tenantId: p.tenant_id, format: 'forward', reporterDomain: p.reporter_domain, scoredWeight: 0, notScoredReason: null });
+    const keys = subjectKeys({
+      ...p,
+      tenantId: p.tenant_id,
+      format: 'forward',
+      reporterDomain: p.reporter_domain,
+      scoredWeight: 0,
+      notScoredReason: null,
+    });
     for (const k of keys) {
       if (p.reporter) add(usage, `r:${p.reporter}|${k}`, p.w);
       if (p.reporter_domain) add(usage, `d:${p.reporter_domain}|${k}`, p.w);
@@ -66,7 +84,10 @@ export class ReporterAllowance {
     for (const k of keys) {
       allowed = Math.min(allowed, perReporter - (this.usage.get(`r:${row.reporter}|${k}`) ?? 0));
       if (row.reporterDomain) {
-        allowed = Math.min(allowed, perReporterDomain - (this.usage.get(`d:${row.reporterDomain}|${k}`) ?? 0));
+        allowed = Math.min(
+          allowed,
+          perReporterDomain - (this.usage.get(`d:${row.reporterDomain}|${k}`) ?? 0),
+        );
       }
     }
     const granted = Math.max(0, allowed);

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/client.ts';
 import type { ScoreRow } from './apply-scores.ts';
 import { blockedIpNdr, unregisteredDomainNdr } from './ndr.ts';
-import { complaintRate, decide, type Policy, statusAfter } from './policy.ts';
+import { decide, type Policy, rateView, statusAfter } from './policy.ts';
 
 export type EventType =
   | 'ip.warned'
@@ -31,19 +31,28 @@ export function eventsForDecisions(
   policy: Policy,
   publicUrl: string,
   tippingReport: (subjectType: string, subject: string) => number | null,
-): NewEvent[] {
+): { events: NewEvent[]; clears: StatusChange[] } {
   const events: NewEvent[] = [];
+  const clears: StatusChange[] = [];
   for (const row of rows) {
     const decision = decide(row.subjectType, row, policy);
     if (decision.action === 'none') continue;
+    const next = statusAfter(decision, row.status);
+    if (decision.action === 'clear') {
+      // No event: a warning lapsing is not news; the next crossing warns again.
+      clears.push({ subjectType: row.subjectType, subject: row.subject, status: next });
+      continue;
+    }
+    const bounds = rateView(row, policy);
     const metrics = {
       complaints: round(row.complaints),
       volume: round(row.volume),
-      rate: complaintRate(row, policy),
+      rate: bounds.rate,
+      lowerBound: bounds.lower,
+      upperBound: bounds.upper,
       reports: row.reportCount,
       reason: decision.reason,
     };
-    const next = statusAfter(decision, row.status);
     const reportId = tippingReport(row.subjectType, row.subject);
     if (row.subjectType === 'ip') {
       events.push({
@@ -71,7 +80,21 @@ export function eventsForDecisions(
       });
     }
   }
-  return events;
+  return { events, clears };
+}
+
+export interface StatusChange {
+  subjectType: ScoreRow['subjectType'];
+  subject: string;
+  status: string;
+}
+
+/** Score statuses that change without an event (a lapsed warning). */
+export async function writeStatusChanges(tx: Queryable, changes: StatusChange[], now: Date): Promise<void> {
+  for (const c of changes) {
+    await tx`update scores set status = ${c.status}, status_since = ${now}
+              where subject_type = ${c.subjectType} and subject = ${c.subject}`;
+  }
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tenantHeaderPolicy } from '../../src/config.ts';
 import { processInbound } from '../../src/pipeline/process-inbound.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { buildArf } from '../support/build-arf.ts';
@@ -130,7 +131,10 @@ describe('the report pipeline, from POST to scores and events', () => {
     const forIp = events.filter((e) => e.subject === '203.0.113.9');
     expect(forIp.map((e) => e.type)).toEqual(['ip.warned', 'ip.blocked']);
     expect(forIp[1]).toMatchObject({ actor: 'policy', subjectType: 'ip' });
-    const check = await get('/v1/check?ip=203.0.113.9&tenant=fabrikam&from=promo@fabrikam.example', service);
+    const check = await waitFor(async () => {
+      const r = await get('/v1/check?ip=203.0.113.9&tenant=fabrikam&from=promo@fabrikam.example', service);
+      return r.body.allow === false ? r : null;
+    });
     expect(check.body).toEqual({
       allow: false,
       code: '5.7.606',
@@ -159,7 +163,11 @@ describe('the report pipeline, from POST to scores and events', () => {
       'tenant.restricted_unregistered',
       'tenant.warned',
     ]);
-    const denied = await get('/v1/check?tenant=contoso&from=ceo@contoso-payroll1.example', service);
+    // The Redis copy /v1/check reads is rebuilt by the events worker right after the decision.
+    const denied = await waitFor(async () => {
+      const r = await get('/v1/check?tenant=contoso&from=ceo@contoso-payroll1.example', service);
+      return r.body.allow === false ? r : null;
+    });
     expect(denied.body).toEqual({
       allow: false,
       code: '5.7.750',
@@ -178,7 +186,7 @@ describe('the report pipeline, from POST to scores and events', () => {
     const deps = {
       sql: env.rt.database.sql,
       policy: env.rt.policy,
-      tenantHeader: env.config.tenantHeader,
+      tenantHeader: tenantHeaderPolicy(env.config),
       publicUrl: env.config.publicUrl,
       log: env.rt.log,
     };
@@ -202,7 +210,7 @@ describe('the report pipeline, from POST to scores and events', () => {
     const deps = {
       sql: env.rt.database.sql,
       policy: env.rt.policy,
-      tenantHeader: env.config.tenantHeader,
+      tenantHeader: tenantHeaderPolicy(env.config),
       publicUrl: env.config.publicUrl,
       log: env.rt.log,
     };

@@ -23,6 +23,9 @@ const report = (
   ...o,
 });
 
+const NOW = new Date('2026-11-23T12:00:00Z');
+const H = { name: 'x-repute-tenant', keys: [] as string[], maxAgeDays: 30 };
+
 const facts: PlatformFacts = {
   ips: new Map([
     ['198.51.100.23', 'northwind'],
@@ -45,7 +48,8 @@ describe('attribution', () => {
         senderDomain: 'contoso.example',
       }),
       facts,
-      'x-repute-tenant',
+      H,
+      NOW,
     );
     expect(a).toMatchObject({
       tenantId: 'contoso',
@@ -59,7 +63,8 @@ describe('attribution', () => {
     const a = attribute(
       report({ headers: [['x-repute-tenant', 'nobody']], sourceIp: '198.51.100.23', sourceIpOrigin: 'arf' }),
       facts,
-      'x-repute-tenant',
+      H,
+      NOW,
     );
     expect(a).toMatchObject({ tenantId: 'northwind', method: 'source_ip' });
   });
@@ -70,19 +75,20 @@ describe('attribution', () => {
       sourceIp: '192.0.2.10',
       sourceIpOrigin: 'received',
     });
-    expect(attribute(r, facts, 'x-repute-tenant')).toMatchObject({
+    expect(attribute(r, facts, H, NOW)).toMatchObject({
       ip: '198.51.100.23',
       tenantId: 'northwind',
     });
   });
 
   it('scores a shared IP with no tenant, and attributes by domain after it', () => {
-    const shared = attribute(report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf' }), facts, 'h');
+    const shared = attribute(report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf' }), facts, H, NOW);
     expect(shared).toMatchObject({ ip: '198.51.100.200', tenantId: null, method: 'source_ip' });
     const both = attribute(
       report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf', senderDomain: 'mail.contoso.example' }),
       facts,
-      'h',
+      H,
+      NOW,
     );
     expect(both).toMatchObject({
       ip: '198.51.100.200',
@@ -96,13 +102,15 @@ describe('attribution', () => {
     const a = attribute(
       report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'payroll-update.example' }),
       facts,
-      'h',
+      H,
+      NOW,
     );
     expect(a).toMatchObject({ tenantId: 'northwind', senderDomainRegistered: false });
     const other = attribute(
       report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', senderDomain: 'contoso.example' }),
       facts,
-      'h',
+      H,
+      NOW,
     );
     expect(other.senderDomainRegistered).toBe(false);
   });
@@ -112,7 +120,8 @@ describe('attribution', () => {
       attribute(
         report({ sourceIp: '192.0.2.1', sourceIpOrigin: 'arf', senderDomain: 'x.example' }),
         facts,
-        'h',
+        H,
+        NOW,
       ),
     ).toEqual({
       tenantId: null,
@@ -120,6 +129,7 @@ describe('attribution', () => {
       sourceIp: '192.0.2.1',
       method: 'none',
       senderDomainRegistered: null,
+      tenantHeaderStatus: null,
     });
   });
 

@@ -6,6 +6,8 @@ import {
   decide,
   DEFAULT_POLICY as P,
   type SubjectState,
+  wilsonInterval,
+  zForConfidence,
 } from '../../../src/reputation/policy.ts';
 
 const state = (complaints: number, volume = 0, status: SubjectState['status'] = 'ok'): SubjectState => ({
@@ -55,16 +57,48 @@ describe('IP decisions without a usable volume (count rules)', () => {
   });
 });
 
-describe('IP decisions with a volume (rate rules)', () => {
+describe('Wilson interval', () => {
+  it('gives about 0.21 %–0.43 % for 30 complaints in 10,000', () => {
+    const { lower, upper } = wilsonInterval(30, 10_000, zForConfidence(0.95));
+    expect(lower).toBeCloseTo(0.0021, 4);
+    expect(upper).toBeCloseTo(0.0043, 4);
+  });
+  it('takes z from the confidence', () => {
+    expect(zForConfidence(0.95)).toBeCloseTo(1.96, 3);
+    expect(zForConfidence(0.99)).toBeCloseTo(2.576, 3);
+  });
+  it('narrows as the volume grows at the same rate', () => {
+    const small = wilsonInterval(3, 1000, 1.96);
+    const large = wilsonInterval(300, 100_000, 1.96);
+    expect(large.upper - large.lower).toBeLessThan(small.upper - small.lower);
+  });
+  it('stays within 0 and 1 at the extremes', () => {
+    expect(wilsonInterval(0, 1000, 1.96).lower).toBe(0);
+    expect(wilsonInterval(1000, 1000, 1.96).upper).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('IP decisions with a volume (on the lower bound of the rate)', () => {
   it.each([
-    [0.9, 1000, 'none'],
-    [1, 1000, 'warn'],
-    [3, 1000, 'warn'], // 0.3 % but under the 5-complaint minimum
-    [5, 1000, 'block'],
+    [1, 1000, 'none'], // 0.1 % but the lower bound is 0.02 %: noise
+    [3, 1000, 'warn'], // lower bound 0.102 %
+    [5, 1000, 'warn'], // 0.5 % point estimate, but the lower bound 0.21 % is under the block line
+    [8, 1000, 'block'], // lower bound 0.41 %
+    [30, 10_000, 'warn'], // 0.21 %–0.43 %: over the warn line, not provably over the block line
     [60, 1_000_000, 'none'], // a healthy high-volume shared IP
     [12, 2000, 'block'], // a low-volume dedicated IP with a high rate
   ] as const)('%d complaints over %d delivered: %s', (complaints, volume, action) => {
     expect(decide('ip', state(complaints, volume), P).action).toBe(action);
+  });
+  it('never blocks on rate under the minimum complaint count', () => {
+    expect(decide('ip', state(4, 1000), { ...P, ip: { ...P.ip, blockRate: 0.0001 } }).action).toBe('warn');
+  });
+  it('clears a warning only when the upper bound is back under the warn line', () => {
+    expect(decide('ip', state(30, 10_000, 'warned'), P).action).toBe('none');
+    expect(decide('ip', state(10, 100_000, 'warned'), P).action).toBe('clear');
+  });
+  it('warns once per crossing: a warned IP over the warn line is not warned again', () => {
+    expect(decide('ip', state(3, 1000, 'warned'), P).action).toBe('none');
   });
 });
 
