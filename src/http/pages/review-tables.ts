@@ -1,0 +1,144 @@
+import { html, pathPart, type SafeHtml } from '../html.ts';
+import type { AuditRow, EventRow, InboundSummary } from '../review-queries.ts';
+import { formatNumber, formatRate } from './chart.ts';
+import { statusBadge, type Viewer, when } from './layout.ts';
+
+/** Tables the review pages share. Every value in them came from outside: all of it goes through `html`. */
+
+export interface ReportItem {
+  id: number;
+  inboundId: number;
+  status: string;
+  format: string;
+  feedbackType: string;
+  channel: string;
+  reporter: string | null;
+  sourceIp: string | null;
+  originalMailFrom: string | null;
+  originalFrom: string | null;
+  senderDomain: string | null;
+  arrivalDate: Date | null;
+  messageId: string | null;
+  subject: string | null;
+  tenant: string | null;
+  ip: string | null;
+  attributionMethod: string;
+  senderDomainRegistered: boolean | null;
+  weight: number;
+  scoredWeight: number;
+  notScoredReason: string | null;
+  warnings: string[];
+  originalRcptTo: string[];
+  reportedDomains: string[];
+  authFailure: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+}
+
+export const ipLink = (ip: string | null) =>
+  ip ? html`<a href="/review/ips/${pathPart(ip)}">${ip}</a>` : html`<span class="muted">–</span>`;
+export const tenantLink = (id: string | null) =>
+  id ? html`<a href="/review/tenants/${pathPart(id)}">${id}</a>` : html`<span class="muted">–</span>`;
+
+export const subjectLink = (subjectType: string, subject: string) =>
+  subjectType === 'ip' ? ipLink(subject) : subjectType === 'tenant' ? tenantLink(subject) : html`${subject}`;
+
+const dash = (v: unknown) =>
+  v === null || v === undefined || v === '' ? html`<span class="muted">–</span>` : html`${String(v)}`;
+
+export function reportsTable(items: ReportItem[]): SafeHtml {
+  if (items.length === 0) return html`<p class="muted">No reports.</p>`;
+  return html`<table class="reports">
+<thead><tr><th>#</th><th>Arrived</th><th>Type</th><th>Status</th><th>Reporter</th><th>Source IP</th><th>Sender</th><th>Subject</th><th>Attributed by</th><th class="num">Weight</th><th></th></tr></thead>
+<tbody>
+${items.map(
+  (r) => html`<tr>
+  <td>${r.id}</td>
+  <td>${when(r.createdAt)}</td>
+  <td>${r.feedbackType}</td>
+  <td>${statusBadge(r.status)}</td>
+  <td>${dash(r.reporter)}</td>
+  <td>${dash(r.sourceIp)}</td>
+  <td>${dash(r.originalMailFrom ?? r.originalFrom)}${r.senderDomainRegistered === false ? html` <span class="status status-warned">unregistered</span>` : ''}</td>
+  <td class="subject">${dash(r.subject)}</td>
+  <td>${r.attributionMethod}</td>
+  <td class="num">${formatNumber(r.scoredWeight)}</td>
+  <td><details><summary>fields</summary><dl class="facts">
+    <dt>Format</dt><dd>${r.format}</dd>
+    <dt>Channel</dt><dd>${r.channel}</dd>
+    <dt>Arrival date</dt><dd>${when(r.arrivalDate)}</dd>
+    <dt>Message-ID</dt><dd>${dash(r.messageId)}</dd>
+    <dt>MAIL FROM</dt><dd>${dash(r.originalMailFrom)}</dd>
+    <dt>From</dt><dd>${dash(r.originalFrom)}</dd>
+    <dt>Sender domain</dt><dd>${dash(r.senderDomain)}</dd>
+    <dt>Recipients</dt><dd>${dash(r.originalRcptTo.join(', '))}</dd>
+    <dt>Reported domains</dt><dd>${dash(r.reportedDomains.join(', '))}</dd>
+    <dt>Auth failure</dt><dd>${dash(r.authFailure)}</dd>
+    <dt>User agent</dt><dd>${dash(r.userAgent)}</dd>
+    <dt>Tenant</dt><dd>${tenantLink(r.tenant)}</dd>
+    <dt>IP</dt><dd>${ipLink(r.ip)}</dd>
+    <dt>Weight</dt><dd>${r.weight} (scored ${r.scoredWeight})${r.notScoredReason ? html` – ${r.notScoredReason}` : ''}</dd>
+    <dt>Warnings</dt><dd>${dash(r.warnings.join('; '))}</dd>
+  </dl><p><a href="/review/inbound/${r.inboundId}">Raw message #${r.inboundId}</a></p></details></td>
+</tr>`,
+)}
+</tbody></table>`;
+}
+
+export function eventsTable(events: EventRow[], withSubject: boolean): SafeHtml {
+  if (events.length === 0) return html`<p class="muted">No events.</p>`;
+  return html`<table class="events">
+<thead><tr><th>#</th><th>When</th><th>Event</th>${withSubject ? html`<th>Subject</th>` : ''}<th>Actor</th><th>Note</th><th>Metrics</th></tr></thead>
+<tbody>
+${events.map(
+  (e) => html`<tr>
+  <td>${e.id}</td><td>${when(e.createdAt)}</td><td>${e.type}</td>
+  ${withSubject ? html`<td>${subjectLink(e.subjectType, e.subject)}</td>` : ''}
+  <td>${e.actor}</td><td>${dash(e.note)}${e.ndr ? html`<br><code>${e.ndr}</code>` : ''}</td>
+  <td class="muted">${metricsText(e.metrics)}</td>
+</tr>`,
+)}
+</tbody></table>`;
+}
+
+function metricsText(m: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(m ?? {})) {
+    if (v === null || v === undefined) continue;
+    if (k === 'rate' && typeof v === 'number') parts.push(`rate ${formatRate(v)}`);
+    else if (typeof v === 'number') parts.push(`${k} ${formatNumber(v)}`);
+    else if (typeof v === 'string' || typeof v === 'boolean') parts.push(`${k} ${v}`);
+  }
+  return parts.join(', ');
+}
+
+export function auditTable(rows: AuditRow[]): SafeHtml {
+  if (rows.length === 0) return html`<p class="muted">No audit entries.</p>`;
+  return html`<table class="audit">
+<thead><tr><th>When</th><th>Who</th><th>What</th><th>Why</th><th>Detail</th></tr></thead>
+<tbody>
+${rows.map(
+  (a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.actor}</td><td>${a.action}</td><td>${dash(a.note)}</td>
+  <td class="muted"><code>${JSON.stringify(a.detail)}</code></td></tr>`,
+)}
+</tbody></table>`;
+}
+
+export function inboundTable(rows: InboundSummary[], viewer: Viewer, canAct: boolean): SafeHtml {
+  if (rows.length === 0) return html`<p class="muted">No failed messages.</p>`;
+  return html`<table class="inbound">
+<thead><tr><th>#</th><th>Received</th><th>Channel</th><th>Reporter</th><th>Reason</th><th class="num">Size</th><th></th></tr></thead>
+<tbody>
+${rows.map(
+  (m) => html`<tr>
+  <td><a href="/review/inbound/${m.id}">${m.id}</a></td><td>${when(m.receivedAt)}</td><td>${m.channel}</td>
+  <td>${dash(m.reporter)}</td><td><code>${dash(m.failureCode)}</code> ${m.failureDetail ? html`<span class="muted">${m.failureDetail.slice(0, 160)}</span>` : ''}</td>
+  <td class="num">${formatNumber(m.size)}</td>
+  <td>${canAct ? retryForm(m.id, viewer) : ''}</td>
+</tr>`,
+)}
+</tbody></table>`;
+}
+
+export const retryForm = (id: number, viewer: Viewer) =>
+  html`<form method="post" action="/review/inbound/${id}/retry"><input type="hidden" name="_csrf" value="${viewer.csrf}"><button type="submit" class="secondary">Re-process</button></form>`;
