@@ -1,9 +1,11 @@
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
-/** The two queues of the flow. Jobs carry ids only; the bytes live in Postgres. */
+/** The queues of the flow. Jobs carry ids only; the bytes live in Postgres. */
 export const REPORTS_QUEUE = 'reports';
 export const EVENTS_QUEUE = 'events';
+/** Wake-ups for the webhook delivery worker; what to deliver is in webhook_deliveries. */
+export const WEBHOOKS_QUEUE = 'webhooks';
 
 export interface ReportJob {
   inboundId: number;
@@ -12,6 +14,7 @@ export interface EventsJob {
   /** Publish every unpublished restriction event up to this id (an outbox sweep). */
   upTo: number;
 }
+export type WebhooksJob = Record<string, never>;
 
 /** BullMQ job ids may not be integers; one inbound message, one job id. */
 export const reportJobId = (inboundId: number): string => `m${inboundId}`;
@@ -38,6 +41,7 @@ export function workerConnection(url: string): Redis {
 export interface Queues {
   reports: Queue<ReportJob>;
   events: Queue<EventsJob>;
+  webhooks: Queue<WebhooksJob>;
   close(): Promise<void>;
 }
 
@@ -50,14 +54,27 @@ export function openQueues(connection: Redis, prefix: string): Queues {
   };
   const reports = new Queue<ReportJob>(REPORTS_QUEUE, { connection, prefix, defaultJobOptions: defaults });
   const events = new Queue<EventsJob>(EVENTS_QUEUE, { connection, prefix, defaultJobOptions: defaults });
+  // A wake-up that fails is followed by the next one; state lives in Postgres, so keep none here.
+  const webhooks = new Queue<WebhooksJob>(WEBHOOKS_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: 100,
+    },
+  });
   // Errors surface on the calls that fail; an idle disconnected queue must not crash the process.
   reports.on('error', () => {});
   events.on('error', () => {});
+  webhooks.on('error', () => {});
   return {
     reports,
     events,
+    webhooks,
     close: async () => {
-      await Promise.allSettled([reports.close(), events.close()]);
+      await Promise.allSettled([reports.close(), events.close(), webhooks.close()]);
     },
   };
 }

@@ -3,8 +3,10 @@ import type { Config } from './config.ts';
 import { connectDatabase, type Database } from './db/client.ts';
 import { createIntake, type Intake } from './intake/accept-message.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { openQueues, producerConnection, type Queues } from './queues.ts';
-import { DEFAULT_POLICY, type Policy } from './reputation/policy.ts';
+import type { Policy } from './reputation/policy.ts';
+import { loadPolicy } from './reputation/policy-file.ts';
 
 /** The long-lived things a process shares: one pool, one producer connection, the queues. */
 export interface Runtime {
@@ -15,11 +17,14 @@ export interface Runtime {
   queues: Queues;
   /** Store-then-enqueue, batched across concurrent callers. */
   intake: Intake;
+  metrics: Metrics;
   policy: Policy;
   close(): Promise<void>;
 }
 
 export function openRuntime(config: Config, log: Logger = createLogger(config.logLevel)): Runtime {
+  // Before any connection: a bad policy file stops the process at once.
+  const policy = loadPolicy(config.policyFile);
   // Batching keeps the connections needed few: reads, a transaction or two, intake.
   const database = connectDatabase(config.databaseUrl, { max: 10 });
   const redis = producerConnection(config.redisUrl);
@@ -41,7 +46,8 @@ export function openRuntime(config: Config, log: Logger = createLogger(config.lo
     redis,
     queues,
     intake: createIntake({ sql: database.sql, queues, log }),
-    policy: DEFAULT_POLICY,
+    metrics: createMetrics(queues),
+    policy,
     close: async () => {
       await queues.close();
       redis.disconnect();

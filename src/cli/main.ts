@@ -1,12 +1,14 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
+import { runMigrations } from '../db/migrate.ts';
 import { isReputeError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { addDomain, addSendingIp, addTenant } from '../platform/directory.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { createToken, ROLES, type Role } from '../tokens.ts';
-import { runMigrations } from '../db/migrate.ts';
+import { exportDnsblZone, printWebhookAdded, printWebhookRemoved, printWebhooks } from './event-commands.ts';
 import { runServices } from './run-services.ts';
+import { printTopScores } from './scores-top.ts';
 import { USAGE } from './usage.ts';
 
 class UsageError extends Error {}
@@ -37,7 +39,8 @@ const COMMANDS: Record<string, Handler> = {
       contact: { type: 'string' },
     });
     const [id] = positionals;
-    if (!id || positionals.length > 1 || typeof values.name !== 'string') throw new UsageError('tenant add ID --name NAME');
+    if (!id || positionals.length > 1 || typeof values.name !== 'string')
+      throw new UsageError('tenant add ID --name NAME');
     await addTenant(rt.database.db, {
       id,
       name: values.name,
@@ -66,7 +69,10 @@ const COMMANDS: Record<string, Handler> = {
     if (!ip || positionals.length > 1 || Boolean(tenant) === Boolean(values.shared)) {
       throw new UsageError('ip add IP (--tenant ID | --shared [--pool NAME])');
     }
-    const added = await addSendingIp(rt.database.db, ip, { tenantId: tenant, pool: values.pool as string | undefined });
+    const added = await addSendingIp(rt.database.db, ip, {
+      tenantId: tenant,
+      pool: values.pool as string | undefined,
+    });
     console.log(`${added} added ${tenant ? `for tenant ${tenant}` : 'to the shared pool'}`);
     return 0;
   },
@@ -79,6 +85,64 @@ const COMMANDS: Record<string, Handler> = {
     console.log(await createToken(rt.database.sql, role, values.name));
     return 0;
   },
+  'scores top': async (rt, args) => {
+    const { values, positionals } = parse(args, {
+      ips: { type: 'boolean' },
+      tenants: { type: 'boolean' },
+      limit: { type: 'string' },
+      order: { type: 'string' },
+    });
+    const limit = Number(values.limit ?? 20);
+    const order = (values.order ?? 'complaints') as string;
+    if (
+      positionals.length ||
+      (values.ips && values.tenants) ||
+      !Number.isInteger(limit) ||
+      limit < 1 ||
+      limit > 1000 ||
+      !['complaints', 'rate'].includes(order)
+    ) {
+      throw new UsageError('scores top [--ips|--tenants] [--limit N] [--order complaints|rate]');
+    }
+    await printTopScores(rt, {
+      type: values.tenants ? 'tenant' : 'ip',
+      order: order as 'complaints' | 'rate',
+      limit,
+    });
+    return 0;
+  },
+  'webhook add': async (rt, args) => {
+    const { values, positionals } = parse(args, { secret: { type: 'string' }, events: { type: 'string' } });
+    const [url] = positionals;
+    if (!url || positionals.length > 1)
+      throw new UsageError('webhook add URL [--secret S] [--events ip.blocked,...]');
+    const events =
+      typeof values.events === 'string' ? values.events.split(',').map((e) => e.trim()) : undefined;
+    await printWebhookAdded(rt, { url, secret: values.secret as string | undefined, events });
+    return 0;
+  },
+  'webhook list': async (rt, args) => {
+    if (parse(args, {}).positionals.length) throw new UsageError('webhook list');
+    await printWebhooks(rt);
+    return 0;
+  },
+  'webhook remove': async (rt, args) => {
+    const { positionals } = parse(args, {});
+    const id = Number(positionals[0]);
+    if (positionals.length !== 1 || !Number.isSafeInteger(id) || id < 1)
+      throw new UsageError('webhook remove ID');
+    await printWebhookRemoved(rt, id);
+    return 0;
+  },
+  'dnsbl export': async (rt, args) => {
+    const { values, positionals } = parse(args, { out: { type: 'string' }, format: { type: 'string' } });
+    const format = values.format as string | undefined;
+    if (positionals.length || (format !== undefined && !['combined', 'ip4set', 'ip6trie'].includes(format))) {
+      throw new UsageError('dnsbl export [--out FILE] [--format combined|ip4set|ip6trie]');
+    }
+    await exportDnsblZone(rt, { out: values.out as string | undefined, format: format as never });
+    return 0;
+  },
   serve: async (rt, args) => {
     parse(args, {});
     await runServices(rt, { http: true, workers: false });
@@ -89,10 +153,15 @@ const COMMANDS: Record<string, Handler> = {
     await runServices(rt, { http: false, workers: true });
     return 'running';
   },
+  imap: async (rt, args) => {
+    parse(args, {});
+    await runServices(rt, { http: false, workers: false, mailbox: true });
+    return 'running';
+  },
   start: async (rt, args) => {
     parse(args, {});
     if (rt.config.runMigrations) await runMigrations(rt.database);
-    await runServices(rt, { http: true, workers: true });
+    await runServices(rt, { http: true, workers: true, mailbox: rt.config.imap.url !== null });
     return 'running';
   },
 };
@@ -113,7 +182,7 @@ export async function main(argv: string[]): Promise<number> {
   let rt: Runtime | undefined;
   try {
     const config = loadConfig();
-    const quiet = !['serve', 'work', 'start'].includes(name);
+    const quiet = !['serve', 'work', 'imap', 'start'].includes(name);
     rt = openRuntime(config, createLogger(quiet ? 'warn' : config.logLevel));
     const result = await handler(rt, rest);
     if (result === 'running') return await new Promise<number>(() => {});
@@ -127,7 +196,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`repute: ${message}\n`);
     return 1;
   } finally {
-    if (rt && !['serve', 'work', 'start'].includes(name)) await rt.close();
+    // Long-running commands only get here when they failed to start: close, or the process hangs.
+    if (rt) await rt.close();
   }
 }
-

@@ -4,6 +4,7 @@ import { startEventWorker } from '../../workers/event-worker.ts';
 import { startReportWorker } from '../../workers/report-worker.ts';
 import { buildServer } from '../http/server.ts';
 import { enqueueForgotten } from '../intake/accept-message.ts';
+import { mailboxTarget, startMailboxPoller } from '../mailbox/poller.ts';
 import type { Runtime } from '../runtime.ts';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
@@ -13,14 +14,22 @@ const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
  * that many worker processes beside it, so parsing uses every core), and stops them
  * cleanly on SIGINT / SIGTERM: in-flight jobs finish, the HTTP server drains.
  */
-export async function runServices(rt: Runtime, parts: { http: boolean; workers: boolean }): Promise<void> {
+export async function runServices(
+  rt: Runtime,
+  parts: { http: boolean; workers: boolean; mailbox?: boolean },
+): Promise<void> {
   const stops: Array<() => Promise<unknown>> = [];
   const children = parts.workers && rt.config.workerProcesses > 0 ? rt.config.workerProcesses : 0;
 
+  // A bad IMAP_URL fails the start before anything runs.
+  if (parts.mailbox) mailboxTarget(rt.config);
   if (parts.workers && children === 0) {
     const reports = startReportWorker(rt);
     const events = startEventWorker(rt);
-    stops.push(() => reports.close(), () => events.close());
+    stops.push(
+      () => reports.close(),
+      () => events.close(),
+    );
   }
   for (let i = 0; i < children; i++) {
     const child = fork(BIN, ['work'], { env: { ...process.env, WORKER_PROCESSES: '0' }, stdio: 'inherit' });
@@ -36,6 +45,11 @@ export async function runServices(rt: Runtime, parts: { http: boolean; workers: 
     const app = await buildServer(rt);
     await app.listen({ port: rt.config.port, host: rt.config.host });
     stops.unshift(() => app.close());
+  }
+  if (parts.mailbox) {
+    // Stopped first: no new mail is taken in while the rest shuts down.
+    const poller = startMailboxPoller(rt);
+    stops.unshift(() => poller.stop());
   }
   // A crash between storing and enqueueing leaves messages behind; they are queued now.
   enqueueForgotten({ sql: rt.database.sql, queues: rt.queues, log: rt.log })
@@ -53,5 +67,14 @@ export async function runServices(rt: Runtime, parts: { http: boolean; workers: 
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  rt.log.info({ http: parts.http, workers: parts.workers, workerProcesses: children, port: rt.config.port }, 'repute running');
+  rt.log.info(
+    {
+      http: parts.http,
+      workers: parts.workers,
+      mailbox: Boolean(parts.mailbox),
+      workerProcesses: children,
+      port: rt.config.port,
+    },
+    'repute running',
+  );
 }

@@ -7,10 +7,23 @@ Set-up
   ip add IP (--tenant ID | --shared [--pool NAME])
   token create --role ROLE --name NAME        prints the new token alone on stdout
                                               roles: partner service viewer analyst admin
+Operations
+  scores top [--ips|--tenants] [--limit N] [--order complaints|rate]
+                                              the worst subjects first, with rate and Wilson bounds
+  webhook add URL [--secret S] [--events ip.blocked,...]
+                                              subscribe a URL to restriction events (all by default);
+                                              prints the signing secret once
+  webhook list                                webhooks with their pending / delivered / failed counts
+  webhook remove ID                           stop delivering to a webhook (pending deliveries cancelled)
+  dnsbl export [--out FILE] [--format combined|ip4set|ip6trie]
+                                              the blocked IPs as an rbldnsd zone (DNSBL_ZONE_FILE is
+                                              rewritten on every change when set)
 Running
   serve                                       the HTTP API
   work                                        the queue workers
-  start                                       migrations, then HTTP and workers in one process
+  imap                                        the abuse mailbox poller (IMAP_URL, IMAP_ACCESS_TOKEN, ...)
+  start                                       migrations, then HTTP and workers (and the poller
+                                              when IMAP_URL is set) in one process
 
 Configuration comes from the environment (DATABASE_URL, REDIS_URL, PORT, ...): see README.md.
 `;

@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   customType,
+  date,
   doublePrecision,
   index,
   inet,
@@ -103,9 +104,7 @@ export const inboundMessages = pgTable(
   (t) => [
     uniqueIndex('inbound_messages_sha256').on(t.sha256),
     index('inbound_messages_status').on(t.status, t.id),
-    index('inbound_messages_unenqueued')
-      .on(t.id)
-      .where(sql`not ${t.enqueued}`),
+    index('inbound_messages_unenqueued').on(t.id).where(sql`not ${t.enqueued}`),
     check('inbound_messages_status_check', sql`${t.status} in ('queued','processed','ignored','failed')`),
   ],
 );
@@ -150,6 +149,8 @@ export const reports = pgTable(
     ip: inet('ip'),
     /** tenant_header | source_ip | sender_domain | none */
     attributionMethod: text('attribution_method').notNull(),
+    /** What the signed tenant header said: valid | unsigned | bad_signature | stale | malformed; null when absent. */
+    tenantHeaderStatus: text('tenant_header_status'),
     senderDomainRegistered: boolean('sender_domain_registered'),
     /** Policy weight of the feedback type, and what of it was added to scores. */
     weight: doublePrecision('weight').notNull(),
@@ -163,6 +164,9 @@ export const reports = pgTable(
     index('reports_ip').on(t.ip, t.id),
     index('reports_tenant').on(t.tenantId, t.id),
     index('reports_status').on(t.status, t.id),
+    // The forwarded-complaint cap looks back a day per reporter and reporting domain.
+    index('reports_reporter').on(t.reporter, t.createdAt),
+    index('reports_reporter_domain').on(t.reporterDomain, t.createdAt),
   ],
 );
 
@@ -207,9 +211,7 @@ export const restrictionEvents = pgTable(
   },
   (t) => [
     index('restriction_events_subject').on(t.subjectType, t.subject, t.id),
-    index('restriction_events_unpublished')
-      .on(t.id)
-      .where(sql`${t.publishedAt} is null`),
+    index('restriction_events_unpublished').on(t.id).where(sql`${t.publishedAt} is null`),
   ],
 );
 
@@ -223,3 +225,142 @@ export const auditLog = pgTable('audit_log', {
   detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
   createdAt: createdAt(),
 });
+
+/**
+ * Mail the IMAP poller moved out of INBOX into the processed folder whose message has no
+ * verdict yet. When parsing fails the poller moves it on to the failed folder; either way
+ * the row goes once the verdict is in, so the table only holds what is in flight.
+ */
+export const mailboxMessages = pgTable(
+  'mailbox_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    inboundId: bigint('inbound_id', { mode: 'number' })
+      .notNull()
+      .references(() => inboundMessages.id, { onDelete: 'cascade' }),
+    /** The folder the message was moved to. */
+    folder: text('folder').notNull(),
+    /** Its UIDVALIDITY and UID there (from COPYUID, RFC 4315); null when the server gave none. */
+    uidValidity: bigint('uid_validity', { mode: 'number' }),
+    uid: bigint('uid', { mode: 'number' }),
+    /** The Message-ID header, to find the message without UIDPLUS or after a UIDVALIDITY change. */
+    messageId: text('message_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('mailbox_messages_inbound').on(t.inboundId)],
+);
+
+/** Delivered volume per subject and UTC day, as fed by the MTAs: what the review charts draw. */
+export const volumeDaily = pgTable(
+  'volume_daily',
+  {
+    subjectType: text('subject_type').notNull(),
+    subject: text('subject').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    count: bigint('count', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.subjectType, t.subject, t.day] })],
+);
+
+/**
+ * The delist portal's requests: one e-mail and one IP, confirmed through a one-time
+ * link. Only the token's sha256 is kept; the link is single use and expires.
+ */
+export const delistRequests = pgTable(
+  'delist_requests',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ip: inet('ip').notNull(),
+    email: text('email').notNull(),
+    tokenHash: bytea('token_hash').notNull(),
+    /** pending (link mailed) | delisted | not_blocked | refused (too many delists) */
+    status: text('status').notNull().default('pending'),
+    /** The address the form was posted from, for the trust team. */
+    clientAddress: text('client_address'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    eventId: bigint('event_id', { mode: 'number' }),
+  },
+  (t) => [
+    uniqueIndex('delist_requests_token').on(t.tokenHash),
+    index('delist_requests_pending').on(t.expiresAt).where(sql`${t.status} = 'pending'`),
+    index('delist_requests_ip').on(t.ip, t.id),
+    check('delist_requests_status', sql`${t.status} in ('pending','delisted','not_blocked','refused')`),
+  ],
+);
+
+/**
+ * Notices mailed to a tenant's contact address about its restriction events: one row
+ * per event, so an event handed to the publisher twice is mailed once, and a notice the
+ * SMTP server refused is tried again later.
+ */
+export const tenantNotices = pgTable(
+  'tenant_notices',
+  {
+    // No foreign key on purpose: the outbox holds its events FOR UPDATE while publishers
+    // run, and a key check on them from the publisher's own connection would wait on that lock.
+    eventId: bigint('event_id', { mode: 'number' }).primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    /** pending | sent | no_contact (the tenant has no contact address) | failed (gave up) */
+    status: text('status').notNull().default('pending'),
+    recipient: text('recipient'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('tenant_notices_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    check('tenant_notices_status', sql`${t.status} in ('pending','sent','no_contact','failed')`),
+  ],
+);
+
+/** Subscribers to restriction events (`repute webhook add`). Disabled, never deleted, so deliveries stay on record. */
+export const webhooks = pgTable('webhooks', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  url: text('url').notNull(),
+  /** The HMAC key deliveries are signed with: shown once at creation, kept because signing needs it. */
+  secret: text('secret').notNull(),
+  /** Event types delivered; empty = all. */
+  events: text('events').array().notNull().default(sql`'{}'`),
+  createdAt: createdAt(),
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
+});
+
+/**
+ * One event to one webhook. Subject columns are copied from the event so that the
+ * per-(webhook, subject) ordering check is one index probe. No foreign key to
+ * restriction_events: rows are inserted while the outbox holds those events FOR UPDATE.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    webhookId: bigint('webhook_id', { mode: 'number' })
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    subjectType: text('subject_type').notNull(),
+    subject: text('subject').notNull(),
+    /** pending | delivered | failed (gave up, or the webhook was removed) */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** HTTP status of the last attempt; null when it got no response. */
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    /** When pending: due time, or the lease end of an attempt in flight. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_once').on(t.webhookId, t.eventId),
+    index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_subject')
+      .on(t.webhookId, t.subjectType, t.subject, t.eventId)
+      .where(sql`${t.status} = 'pending'`),
+    check('webhook_deliveries_status', sql`${t.status} in ('pending','delivered','failed')`),
+  ],
+);

@@ -12,6 +12,19 @@ const STATUS: Record<string, number> = {
   'queue.unavailable': 503,
   'ip.unknown': 404,
   'tenant.unknown': 404,
+  'tenant.exists': 409,
+  'domain.taken': 409,
+  'ip.already_blocked': 409,
+  'ip.not_blocked': 409,
+  'delist.limit_reached': 429,
+  'tenant.already_restricted': 409,
+  'tenant.not_restricted': 409,
+  'tenant.checks_missing': 400,
+  'auth.csrf': 403,
+  'delist.rate_limited': 429,
+  'mail.unavailable': 503,
+  'inbound.unknown': 404,
+  'inbound.not_failed': 409,
 };
 
 export const statusForCode = (code: string): number => STATUS[code] ?? 500;

@@ -35,6 +35,7 @@ export const reportRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Authe
       channel: 'webhook',
       reporter: req.principal?.name ?? null,
     });
+    rt.metrics.intake.inc({ channel: 'webhook', outcome: accepted.duplicate ? 'duplicate' : 'accepted' });
     req.log.info({ inboundId: accepted.id, duplicate: accepted.duplicate }, 'report accepted');
     return reply.status(202).send(accepted);
   });

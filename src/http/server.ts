@@ -1,13 +1,23 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import { isReputeError } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
+import { actionRoutes } from './action-routes.ts';
 import { tokenAuthenticator } from './auth.ts';
 import { checkRoutes } from './check-routes.ts';
 import { RETRY_AFTER_SECONDS, statusForCode } from './error-codes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { metricsRoutes } from './metrics-routes.ts';
 import { reportRoutes } from './report-routes.ts';
+import { reviewApiRoutes } from './review-api-routes.ts';
 import { subjectRoutes } from './subject-routes.ts';
+import { volumeRoutes } from './volume-routes.ts';
+import { webRoutes } from './web-routes.ts';
 
 /** Fastify's own error codes, mapped onto ours so every error has one shape. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -21,9 +31,10 @@ const FASTIFY_CODES: Record<string, string> = {
 export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: rt.log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request is noise at MTA-check rates; the routes log what matters.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: rt.config.maxReportBytes,
-    trustProxy: true,
+    trustProxy: rt.config.trustProxy,
   });
   const authenticate = tokenAuthenticator(rt.database.sql);
 
@@ -47,7 +58,10 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
       message = 'Something went wrong on our side; it has been logged.';
     }
     const status = statusForCode(code);
-    if (status >= 500) req.log.error({ err, code }, 'request failed');
+    // A 503 is an outage the caller is told to ride out, not a bug.
+    if (status === 503)
+      req.log.warn({ code, err: (err as Error).message }, 'request refused: dependency down');
+    else if (status >= 500) req.log.error({ err, code }, 'request failed');
     const retry = RETRY_AFTER_SECONDS[code];
     if (retry) reply.header('retry-after', String(retry));
     return reply.status(status).send({ error: { code, message } });
@@ -59,9 +73,14 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
   );
 
   await app.register(healthRoutes, { rt });
+  await app.register(metricsRoutes, { rt });
   await app.register(reportRoutes, { rt, authenticate });
   await app.register(checkRoutes, { rt, authenticate });
   await app.register(subjectRoutes, { rt, authenticate });
   await app.register(eventRoutes, { rt, authenticate });
+  await app.register(actionRoutes, { rt, authenticate });
+  await app.register(volumeRoutes, { rt, authenticate });
+  await app.register(reviewApiRoutes, { rt, authenticate });
+  await app.register(webRoutes, { rt });
   return app;
 }

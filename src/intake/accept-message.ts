@@ -69,13 +69,15 @@ export async function acceptMessages(deps: IntakeDeps, inputs: IntakeInput[]): P
     const inserted = await deps.sql<{ id: number; sha256: Buffer }[]>`
       insert into inbound_messages ${deps.sql(records as never, ['sha256', 'raw', 'size', 'channel', 'reporter'])}
       on conflict (sha256) do nothing returning id, sha256`;
-    for (const r of inserted) stored.set(r.sha256.toString('hex'), { id: r.id, enqueued: false, inserted: true });
+    for (const r of inserted)
+      stored.set(r.sha256.toString('hex'), { id: r.id, enqueued: false, inserted: true });
     const missing = unique.filter((u) => !stored.has(u.hex)).map((u) => u.hex);
     if (missing.length > 0) {
       const earlier = await deps.sql<{ id: number; sha256: Buffer; enqueued: boolean }[]>`
         select id, sha256, enqueued from inbound_messages
          where sha256 = any(select decode(h, 'hex') from unnest(${missing}::text[]) as h)`;
-      for (const r of earlier) stored.set(r.sha256.toString('hex'), { id: r.id, enqueued: r.enqueued, inserted: false });
+      for (const r of earlier)
+        stored.set(r.sha256.toString('hex'), { id: r.id, enqueued: r.enqueued, inserted: false });
     }
   } catch (err) {
     throw new ReputeError('storage.unavailable', 'Report storage is unavailable; try again shortly.', err);
@@ -103,11 +105,19 @@ export async function acceptMessages(deps: IntakeDeps, inputs: IntakeInput[]): P
  * The mark only spares a re-enqueue at the next start, so the caller need not wait
  * for it: with `awaitMark: false` the sender's acknowledgement costs one commit, not two.
  */
-export async function enqueueStored(deps: IntakeDeps, ids: number[], options = { awaitMark: true }): Promise<void> {
+export async function enqueueStored(
+  deps: IntakeDeps,
+  ids: number[],
+  options = { awaitMark: true },
+): Promise<void> {
   if (ids.length === 0) return;
   try {
     await deps.queues.reports.addBulk(
-      ids.map((inboundId) => ({ name: 'report', data: { inboundId }, opts: { jobId: reportJobId(inboundId) } })),
+      ids.map((inboundId) => ({
+        name: 'report',
+        data: { inboundId },
+        opts: { jobId: reportJobId(inboundId) },
+      })),
     );
   } catch (err) {
     throw new ReputeError('queue.unavailable', 'The report queue is unavailable; try again shortly.', err);

@@ -2,19 +2,25 @@ import { parseMessage } from '../arf/parse-message.ts';
 import type { ParseOutcome } from '../arf/types.ts';
 import { attribute, attributionCandidates } from '../attribution/attribute.ts';
 import { loadFacts } from '../attribution/load-facts.ts';
+import type { TenantHeaderPolicy } from '../attribution/tenant-header.ts';
 import type { Queryable, Sql } from '../db/client.ts';
 import type { Logger } from '../log.ts';
-import { addComplaints } from '../reputation/apply-scores.ts';
+import { addToScores } from '../reputation/apply-scores.ts';
 import type { Policy } from '../reputation/policy.ts';
 import { loadReporterUsage, ReporterAllowance } from '../reputation/reporter-cap.ts';
-import { eventsForDecisions, type NewEvent, writeEvents } from '../reputation/write-events.ts';
+import {
+  eventsForDecisions,
+  type NewEvent,
+  writeEvents,
+  writeStatusChanges,
+} from '../reputation/write-events.ts';
 import { insertReports, type ReportRow } from './report-rows.ts';
 import { scoreDeltas, scoredRow } from './score-rows.ts';
 
 export interface PipelineDeps {
   sql: Sql;
   policy: Policy;
-  tenantHeader: string;
+  tenantHeader: TenantHeaderPolicy;
   publicUrl: string;
   log: Logger;
   now?: () => Date;
@@ -56,7 +62,9 @@ export async function processInboundBatch(
   const ids = [...new Set(inboundIds)].sort((a, b) => a - b);
   for (const id of ids) results.set(id, { status: 'skipped', reason: 'missing' });
 
-  const messages = await deps.sql<{ id: number; raw: Buffer; channel: string; reporter: string | null; status: string }[]>`
+  const messages = await deps.sql<
+    { id: number; raw: Buffer; channel: string; reporter: string | null; status: string }[]
+  >`
     select id, raw, channel, reporter, status from inbound_messages where id = any(${ids}::bigint[])`;
   const parsed: Parsed[] = [];
   for (const m of messages) {
@@ -89,14 +97,16 @@ export async function processInboundBatch(
 
 async function decide(tx: Queryable, deps: PipelineDeps, todo: Parsed[], now: Date) {
   const results = new Map<number, ProcessResult>();
-  const withReports = todo.flatMap((p) => (p.outcome.status === 'reports' ? [{ ...p, reports: p.outcome.reports }] : []));
+  const withReports = todo.flatMap((p) =>
+    p.outcome.status === 'reports' ? [{ ...p, reports: p.outcome.reports }] : [],
+  );
   const allReports = withReports.flatMap((p) => p.reports);
 
-  const facts = await loadFacts(tx, attributionCandidates(allReports, deps.tenantHeader));
+  const facts = await loadFacts(tx, attributionCandidates(allReports, deps.tenantHeader.name));
   const rowsByMessage = withReports.map((p) => ({
     p,
     rows: p.reports.map((report, seq) =>
-      scoredRow(seq, report, attribute(report, facts, deps.tenantHeader), p.reporter, deps.policy),
+      scoredRow(seq, report, attribute(report, facts, deps.tenantHeader, now), p.reporter, deps.policy),
     ),
   }));
   const allRows = rowsByMessage.flatMap((m) => m.rows);
@@ -113,15 +123,17 @@ async function decide(tx: Queryable, deps: PipelineDeps, todo: Parsed[], now: Da
     tx,
     rowsByMessage.flatMap(({ p, rows }) => rows.map((row) => ({ row, inboundId: p.id, channel: p.channel }))),
   );
-  const scoreRows = await addComplaints(tx, scoreDeltas(allRows), now, deps.policy);
+  const scoreRows = await addToScores(tx, scoreDeltas(allRows), now, deps.policy);
   const lastReportId = lastReportPerSubject(allRows, inserted);
-  const events = eventsForDecisions(scoreRows, deps.policy, deps.publicUrl, lastReportId);
+  const { events, clears } = eventsForDecisions(scoreRows, deps.policy, deps.publicUrl, lastReportId);
   await writeEvents(tx, events, now);
+  await writeStatusChanges(tx, clears, now);
 
   const statuses = todo.map((p) => {
     const o = p.outcome;
     if (o.status === 'reports') return { id: p.id, status: 'processed', code: null, detail: null };
-    if (o.status === 'failed') return { id: p.id, status: 'failed', code: o.code, detail: o.message.slice(0, DETAIL_MAX) };
+    if (o.status === 'failed')
+      return { id: p.id, status: 'failed', code: o.code, detail: o.message.slice(0, DETAIL_MAX) };
     return { id: p.id, status: 'ignored', code: o.reason, detail: o.detail.slice(0, DETAIL_MAX) };
   });
   await tx`

@@ -1,4 +1,5 @@
 import { NaturalBatcher } from '../batch/natural-batcher.ts';
+import { tenantHeaderPolicy } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import { type ProcessResult, processInboundBatch } from './process-inbound.ts';
@@ -13,7 +14,7 @@ export function reportJobRunner(rt: Runtime, log: Logger) {
   const deps = {
     sql: rt.database.sql,
     policy: rt.policy,
-    tenantHeader: rt.config.tenantHeader,
+    tenantHeader: tenantHeaderPolicy(rt.config),
     publicUrl: rt.config.publicUrl,
     log,
   };
@@ -24,7 +25,8 @@ export function reportJobRunner(rt: Runtime, log: Logger) {
   return async (inboundId: number): Promise<ProcessResult> => {
     const result = await batcher.submit(inboundId);
     if (result.status === 'processed' && result.events.length > 0) {
-      for (const e of result.events) log.info({ inboundId, event: e.type, subject: e.subject }, 'restriction event');
+      for (const e of result.events)
+        log.info({ inboundId, event: e.type, subject: e.subject }, 'restriction event');
       // The events are in the outbox already; this only wakes the publisher now rather than at its next sweep.
       await rt.queues.events.add('publish', { upTo: Number.MAX_SAFE_INTEGER }).catch((err) => {
         log.warn({ err }, 'could not wake the events worker; the outbox sweep will publish');

@@ -35,6 +35,7 @@ export interface ReportRow {
   tenantId: string | null;
   ip: string | null;
   attributionMethod: string;
+  tenantHeaderStatus: string | null;
   senderDomainRegistered: boolean | null;
   weight: number;
   scoredWeight: number;
@@ -100,6 +101,7 @@ export function toReportRow(
     tenantId: a.tenantId,
     ip: a.ip,
     attributionMethod: a.method,
+    tenantHeaderStatus: a.tenantHeaderStatus,
     senderDomainRegistered: a.senderDomainRegistered,
     weight,
     scoredWeight,

@@ -33,7 +33,8 @@ export function scoreDeltas(rows: ReportRow[]): ScoreDelta[] {
     if (r.status !== 'scored' || r.scoredWeight === 0) continue;
     if (r.ip) add('ip', r.ip, r.scoredWeight);
     if (r.tenantId) add('tenant', r.tenantId, r.scoredWeight);
-    if (r.tenantId && r.senderDomainRegistered === false) add('tenant_unregistered', r.tenantId, r.scoredWeight);
+    if (r.tenantId && r.senderDomainRegistered === false)
+      add('tenant_unregistered', r.tenantId, r.scoredWeight);
   }
   return [...sums.values()];
 }

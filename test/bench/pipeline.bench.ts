@@ -4,6 +4,7 @@
  * socket, real BullMQ workers in their own processes, real Postgres and Redis.
  *
  *   BENCH_REPORTS (default 6000: half for the stages alone, half end to end), BENCH_WORKERS (worker processes, default 2),
+ *   BENCH_CHECKS (GET /v1/check requests, default 20000),
  *   BENCH_CONCURRENCY (HTTP requests in flight, default 64: feedback loops post in parallel)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -26,6 +27,8 @@ const N = Number(process.env.BENCH_REPORTS ?? 6000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
+const BARE_FASTIFY = fileURLToPath(new URL('./bare-fastify.ts', import.meta.url));
+const CHECKS = Number(process.env.BENCH_CHECKS ?? 20000);
 
 function messages(): Buffer[] {
   const out: Buffer[] = [];
@@ -93,7 +96,8 @@ async function main() {
     children.push(spawn(process.execPath, [BIN, 'serve'], { env, stdio: 'inherit' }));
     await waitForHttp(`http://127.0.0.1:${port}/readyz`);
     const startWorkers = () => {
-      for (let w = 0; w < WORKERS; w++) children.push(spawn(process.execPath, [BIN, 'work'], { env, stdio: 'inherit' }));
+      for (let w = 0; w < WORKERS; w++)
+        children.push(spawn(process.execPath, [BIN, 'work'], { env, stdio: 'inherit' }));
     };
     const postAll = async (batch: Buffer[]) => {
       let next = 0;
@@ -141,6 +145,33 @@ async function main() {
       `pipeline end to end (HTTP → Postgres → BullMQ → ${WORKERS} worker processes → scores): ${pipeline.toFixed(0)} reports/s (${done?.n} reports written in all)`,
     );
     console.log(`ratio pipeline / bare parsing on one core: ${(pipeline / bare).toFixed(2)}`);
+
+    // 3. The MTA check, against a bare fastify handler measured the same way.
+    const service = await createToken(rt.database.sql, 'service', 'bench-mta');
+    const blocked = await rt.database.sql<
+      { subject: string }[]
+    >`select subject from scores where subject_type = 'ip' limit 20`;
+    const ips = blocked.length ? blocked.map((b) => b.subject) : ['198.51.100.1'];
+    const checkPaths = Array.from(
+      { length: 512 },
+      (_, i) =>
+        `/v1/check?ip=${ips[i % ips.length]}&tenant=tenant${i % 20}&from=news@tenant${i % 20}.example`,
+    );
+    const real = await loadGet(port, service, checkPaths);
+    const barePort = port + 1;
+    const bareServer = spawn(process.execPath, ['--import', 'tsx', BARE_FASTIFY], {
+      env: { ...process.env, PORT: String(barePort) },
+      stdio: 'inherit',
+    });
+    children.push(bareServer);
+    await waitForHttp(`http://127.0.0.1:${barePort}/v1/check`);
+    const floor = await loadGet(barePort, service, checkPaths);
+    console.log(
+      `/v1/check (Redis copy, token cache): ${real.rps.toFixed(0)} requests/s, p99 ${real.p99.toFixed(2)} ms`,
+    );
+    console.log(
+      `bare fastify handler, same client:   ${floor.rps.toFixed(0)} requests/s, p99 ${floor.p99.toFixed(2)} ms`,
+    );
   } finally {
     for (const c of children) {
       c.kill('SIGTERM');
@@ -165,7 +196,11 @@ function postRaw(port: number, token: string, body: Buffer): Promise<{ status: n
         path: '/v1/reports',
         method: 'POST',
         agent,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'message/rfc822', 'content-length': body.length },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'message/rfc822',
+          'content-length': body.length,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -176,6 +211,38 @@ function postRaw(port: number, token: string, body: Buffer): Promise<{ status: n
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** CHECKS GETs, CONCURRENCY in flight; requests/s and the 99th percentile latency. */
+async function loadGet(port: number, token: string, paths: string[]): Promise<{ rps: number; p99: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const one = (path: string) =>
+    new Promise<void>((resolve, reject) => {
+      const t = performance.now();
+      const req = request(
+        { host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${token}` } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new Error(`check answered ${res.statusCode}`));
+            latencies.push(performance.now() - t);
+            resolve();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < CHECKS) await one(paths[next++ % paths.length]!);
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rps: CHECKS / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
 }
 
 async function waitForHttp(url: string): Promise<void> {

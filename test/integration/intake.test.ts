@@ -29,7 +29,9 @@ describe('POST /v1/reports', () => {
     expect(body).toEqual({ id: expect.any(Number), duplicate: false });
     // The enqueued mark is written after the answer (it only spares a re-enqueue at start).
     const row = await waitFor(async () => {
-      const [r] = await env.rt.database.sql<{ raw: Buffer; channel: string; status: string; enqueued: boolean }[]>`
+      const [r] = await env.rt.database.sql<
+        { raw: Buffer; channel: string; status: string; enqueued: boolean }[]
+      >`
         select raw, channel, status, enqueued from inbound_messages where id = ${body.id}`;
       return r?.enqueued ? r : null;
     });
