@@ -4,13 +4,15 @@ import { classifyMessage } from './classify.ts';
 import { type EmbeddedOriginal, findEmbeddedOriginals } from './embedded-originals.ts';
 import { forwardReports, inlineOriginal } from './forward-report.ts';
 import { isJmrpLike } from './jmrp.ts';
-import { type MailView, viewOf } from './mail-view.ts';
+import type { MailView } from './mail-view.ts';
 import { readMail } from './read-mail.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';
 
 export interface ParseOptions {
   /** Most reports one message may yield (default 20); the rest are dropped with a warning. */
   maxReports?: number;
+  /** Take the fast path for plain feedback reports (default true; false forces mailparser, for tests). */
+  fastPath?: boolean;
 }
 
 // Optional fields are left out rather than set to undefined, so a report serialises and compares
@@ -81,9 +83,9 @@ export async function parseMessage(raw: Uint8Array, options?: ParseOptions): Pro
         message: 'No message bytes were given to the parser.',
       };
     }
-    const read = await readMail(raw);
+    const read = await readMail(raw, { fastPath: options?.fastPath });
     if (!read.ok) return { status: 'failed', code: read.code, message: read.message };
-    const outcome = outcomeOf(viewOf(read.mail), reportLimit(options?.maxReports));
+    const outcome = outcomeOf(read.view, reportLimit(options?.maxReports));
     if (outcome.status === 'reports') for (const report of outcome.reports) withoutUndefined(report);
     return outcome;
   } catch (error) {

@@ -1,7 +1,10 @@
-import { type ParsedMail, simpleParser } from 'mailparser';
+import { simpleParser } from 'mailparser';
 import { MAX_INPUT_BYTES, MAX_MIME_HEAD_BYTES, MAX_MIME_PARTS } from './bounds.ts';
 
-export type ReadMail = { ok: true; mail: ParsedMail } | { ok: false; code: string; message: string };
+import { fastView } from './fast-view.ts';
+import { type MailView, viewOf } from './mail-view.ts';
+
+export type ReadMail = { ok: true; view: MailView } | { ok: false; code: string; message: string };
 
 const PARSER_OPTIONS = {
   // Keep an embedded message/rfc822 as an attachment holding the whole original, headers included;
@@ -39,8 +42,11 @@ function headerSectionHasNul(bytes: Buffer): boolean {
   return head.subarray(0, ends.length > 0 ? Math.min(...ends) : head.length).includes(0);
 }
 
-/** Runs mailparser over the bytes, after the checks that tell a message from anything else. */
-export async function readMail(raw: Uint8Array): Promise<ReadMail> {
+/**
+ * The parts of a message, after the checks that tell a message from anything else: by the
+ * fast path when the message is a plain feedback report, else by mailparser.
+ */
+export async function readMail(raw: Uint8Array, options: { fastPath?: boolean } = {}): Promise<ReadMail> {
   if (raw.byteLength > MAX_INPUT_BYTES) {
     return {
       ok: false,
@@ -63,7 +69,8 @@ export async function readMail(raw: Uint8Array): Promise<ReadMail> {
     };
   }
   try {
-    return { ok: true, mail: await simpleParser(bytes, PARSER_OPTIONS) };
+    const fast = options.fastPath === false ? null : fastView(bytes);
+    return { ok: true, view: fast ?? viewOf(await simpleParser(bytes, PARSER_OPTIONS)) };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'EMAXLEN') {

@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fastView } from '../../../src/arf/fast-view.ts';
+import { parseMessage } from '../../../src/arf/parse-message.ts';
+import { buildArf } from '../../support/build-arf.ts';
+import { CORPUS_DIR, corpusPath } from '../../support/corpus.ts';
+
+const corpus = readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.eml'));
+
+/** Reports shaped as feedback loops send them, with the variations they come in. */
+function generated(): Buffer[] {
+  const out: Buffer[] = [];
+  const types = ['abuse', 'fraud', 'not-spam', 'opt-out', 'auth-failure', 'other'];
+  for (let i = 0; i < 120; i++) {
+    const msg = buildArf({
+      id: i,
+      feedbackType: types[i % types.length],
+      sourceIp: i % 5 === 0 ? undefined : i % 7 === 0 ? '2001:db8::25' : `198.51.100.${i % 250}`,
+      mailFrom: `sender${i}@tenant${i % 4}.example`,
+      from: i % 3 === 0 ? `other${i}@brand.example` : undefined,
+      originalHeaders: i % 2 ? [`X-Repute-Tenant: tenant${i % 4}; t=1795000000; s=${'ab'.repeat(32)}`] : [],
+      received:
+        i % 4 === 0
+          ? [
+              ['203.0.113.7', 'relay.example'],
+              [`198.51.100.${i % 250}`, 'out.example'],
+            ]
+          : undefined,
+      bodyBytes: 100 + i * 37,
+    });
+    out.push(i % 2 ? Buffer.from(msg.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : msg);
+  }
+  return out;
+}
+
+describe('the fast path for plain feedback reports', () => {
+  it.each(corpus)('gives exactly what mailparser gives for %s', async (file) => {
+    const raw = readFileSync(corpusPath(file));
+    expect(await parseMessage(raw)).toEqual(await parseMessage(raw, { fastPath: false }));
+  });
+
+  it('gives exactly what mailparser gives for generated reports of every shape', async () => {
+    let taken = 0;
+    for (const raw of generated()) {
+      if (fastView(raw)) taken++;
+      expect(await parseMessage(raw)).toEqual(await parseMessage(raw, { fastPath: false }));
+    }
+    // The point of the fast path: the common shape takes it.
+    expect(taken).toBe(120);
+  });
+
+  it('leaves anything unusual to mailparser', () => {
+    const base = buildArf({ id: 1, sourceIp: '192.0.2.1' }).toString('latin1');
+    const variants = [
+      base.replace(
+        'Content-Type: message/rfc822',
+        'Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64',
+      ),
+      base.replace('Subject: FW: Offer number 1', 'Subject: =?utf-8?q?caf=C3=A9?='),
+      base.replace(/--arf-boundary-1--\r\n$/, ''),
+      base.replace(
+        'Content-Type: text/plain; charset="US-ASCII"',
+        'Content-Type: text/plain; charset="iso-2022-jp"',
+      ),
+      base.replace('multipart/report', 'multipart/alternative'),
+    ];
+    for (const v of variants) expect(fastView(Buffer.from(v, 'latin1'))).toBeNull();
+  });
+});
