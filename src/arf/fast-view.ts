@@ -66,7 +66,7 @@ function headerEnd(buf: Buffer, from: number): { end: number; bodyStart: number 
 }
 
 const field = (fields: readonly HeaderField[], name: string) => fields.find(([n]) => n === name)?.[1];
-const hasEncodedWord = (s: string | undefined) => s !== undefined && s.includes('=?');
+const hasEncodedWord = (s: string | undefined) => s?.includes('=?') === true;
 const isAscii = (buf: Buffer) => {
   for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7e) return false;
   return true;

@@ -2,6 +2,23 @@ import type { Sql } from '../db/client.ts';
 
 const INBOUND_STATUSES = new Set(['failed', 'ignored', 'queued']);
 
+/** The columns a report is shown with, by the API and the review pages alike (a constant: no input in it). */
+const REPORT_COLUMNS = `
+  r.id, r.inbound_id as "inboundId", r.status, r.format, r.feedback_type as "feedbackType",
+  r.channel, r.reporter, host(r.source_ip) as "sourceIp", r.original_mail_from as "originalMailFrom",
+  r.original_from as "originalFrom", r.sender_domain as "senderDomain", r.arrival_date as "arrivalDate",
+  r.message_id as "messageId", r.subject, r.tenant_id as tenant, host(r.ip) as ip,
+  r.attribution_method as "attributionMethod", r.tenant_header_status as "tenantHeaderStatus",
+  r.sender_domain_registered as "senderDomainRegistered",
+  r.weight, r.scored_weight as "scoredWeight", r.not_scored_reason as "notScoredReason",
+  r.warnings, r.original_rcpt_to as "originalRcptTo", r.reported_domains as "reportedDomains",
+  r.auth_failure as "authFailure", r.user_agent as "userAgent", r.created_at as "createdAt"`;
+
+/** The reports one inbound message yielded, in order. */
+export function reportsOfInbound(sql: Sql, inboundId: number) {
+  return sql`select ${sql.unsafe(REPORT_COLUMNS)} from reports r where r.inbound_id = ${inboundId} order by r.seq`;
+}
+
 export interface ReportQuery {
   ip?: string;
   tenant?: string;
@@ -26,15 +43,7 @@ export async function listReports(sql: Sql, q: ReportQuery) {
     return { items, next: items.length === q.limit ? items.at(-1)?.id : null };
   }
   const items = await sql`
-    select r.id, r.inbound_id as "inboundId", r.status, r.format, r.feedback_type as "feedbackType",
-           r.channel, r.reporter, host(r.source_ip) as "sourceIp", r.original_mail_from as "originalMailFrom",
-           r.original_from as "originalFrom", r.sender_domain as "senderDomain", r.arrival_date as "arrivalDate",
-           r.message_id as "messageId", r.subject, r.tenant_id as tenant, host(r.ip) as ip,
-           r.attribution_method as "attributionMethod", r.tenant_header_status as "tenantHeaderStatus",
-           r.sender_domain_registered as "senderDomainRegistered",
-           r.weight, r.scored_weight as "scoredWeight", r.not_scored_reason as "notScoredReason",
-           r.warnings, r.original_rcpt_to as "originalRcptTo", r.reported_domains as "reportedDomains",
-           r.auth_failure as "authFailure", r.user_agent as "userAgent", r.created_at as "createdAt"
+    select ${sql.unsafe(REPORT_COLUMNS)}
       from reports r
      where true
        ${q.ip ? sql`and r.ip = ${q.ip}::inet` : sql``}

@@ -2,7 +2,6 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ReputeError } from '../errors.ts';
 import { retryInbound } from '../intake/retry-inbound.ts';
 import { canonicalIp } from '../net/ip-address.ts';
-import { readScores } from '../reputation/read-scores.ts';
 import {
   type ActionResult,
   blockIp,
@@ -18,7 +17,7 @@ import { CAN_ACT, CAN_READ, tokenAuthenticator } from './auth.ts';
 import type { Viewer } from './pages/layout.ts';
 import { inboundPage, ipPage, overviewPage, signInPage, tenantPage } from './pages/review-pages.ts';
 import type { ReportItem } from './pages/review-tables.ts';
-import { listReports } from './report-queries.ts';
+import { listReports, reportsOfInbound } from './report-queries.ts';
 import {
   auditFor,
   dailyHistory,
@@ -28,6 +27,7 @@ import {
   RAW_SHOWN_MAX,
 } from './review-queries.ts';
 import { currentOwner, newCsrfSecret, type Session, type SessionStore, sameSecret } from './sessions.ts';
+import { ipFacts, tenantFacts } from './subject-queries.ts';
 
 export const SESSION_COOKIE = 'repute_session';
 const SIGN_IN_COOKIE = 'repute_sign_in';
@@ -206,10 +206,8 @@ export const reviewRoutes: FastifyPluginAsync<{ rt: Runtime; sessions: SessionSt
   app.get<{ Params: { ip: string } }>('/review/ips/:ip', async (req, reply) => {
     const ip = ipParam(req.params.ip);
     const now = new Date();
-    const [[owner], [score], history, reports, events, audit, delists] = await Promise.all([
-      sql<{ tenant: string | null; pool: string | null }[]>`
-        select tenant_id as tenant, pool from sending_ips where ip = ${ip}::inet`,
-      readScores(sql, [{ subjectType: 'ip', subject: ip }], rt.policy, now),
+    const [facts, history, reports, events, audit, delists] = await Promise.all([
+      ipFacts(sql, ip, rt.policy, now),
       dailyHistory(sql, 'ip', ip),
       listReports(sql, { ip, limit: LIST_LIMIT }),
       eventsFor(sql, 'ip', ip, LIST_LIMIT),
@@ -218,15 +216,11 @@ export const reviewRoutes: FastifyPluginAsync<{ rt: Runtime; sessions: SessionSt
         select id, email, status, created_at as "createdAt", used_at as "usedAt"
           from delist_requests where ip = ${ip}::inet order by id desc limit 10`,
     ]);
-    if (!owner && !score?.updatedAt && reports.items.length === 0) {
+    if (!facts.platform && !facts.score.updatedAt && reports.items.length === 0) {
       throw new ReputeError('ip.unknown', `${ip} is not a sending IP of the platform and has no score.`);
     }
     const data = {
-      ip,
-      tenant: owner?.tenant ?? null,
-      pool: owner?.pool ?? null,
-      platform: Boolean(owner),
-      score: score!,
+      ...facts,
       history,
       reports: reports.items as unknown as ReportItem[],
       events,
@@ -238,46 +232,27 @@ export const reviewRoutes: FastifyPluginAsync<{ rt: Runtime; sessions: SessionSt
 
   app.get<{ Params: { id: string } }>('/review/tenants/:id', async (req, reply) => {
     const id = req.params.id;
-    const [tenant] = await sql<{ id: string; name: string; status: string; contactEmail: string | null }[]>`
-      select id, name, status, contact_email as "contactEmail" from tenants where id = ${id}`;
-    if (!tenant) throw new ReputeError('tenant.unknown', `There is no tenant "${id.slice(0, 64)}".`);
-    const [domains, ips, [score, unregisteredScore], history, reports, events, audit, notices] =
-      await Promise.all([
-        sql<
-          { domain: string }[]
-        >`select domain from accepted_domains where tenant_id = ${id} order by domain`,
-        sql<{ ip: string }[]>`select host(ip) as ip from sending_ips where tenant_id = ${id} order by ip`,
-        readScores(
-          sql,
-          [
-            { subjectType: 'tenant', subject: id },
-            { subjectType: 'tenant_unregistered', subject: id },
-          ],
-          rt.policy,
-          new Date(),
-        ),
-        dailyHistory(sql, 'tenant', id),
-        listReports(sql, { tenant: id, limit: LIST_LIMIT }),
-        eventsFor(sql, 'tenant', id, LIST_LIMIT),
-        auditFor(sql, 'tenant', id),
-        sql<
-          {
-            eventId: number;
-            status: string;
-            recipient: string | null;
-            sentAt: Date | null;
-            lastError: string | null;
-          }[]
-        >`
+    const facts = await tenantFacts(sql, id, rt.policy, new Date());
+    if (!facts) throw new ReputeError('tenant.unknown', `There is no tenant "${id.slice(0, 64)}".`);
+    const [history, reports, events, audit, notices] = await Promise.all([
+      dailyHistory(sql, 'tenant', id),
+      listReports(sql, { tenant: id, limit: LIST_LIMIT }),
+      eventsFor(sql, 'tenant', id, LIST_LIMIT),
+      auditFor(sql, 'tenant', id),
+      sql<
+        {
+          eventId: number;
+          status: string;
+          recipient: string | null;
+          sentAt: Date | null;
+          lastError: string | null;
+        }[]
+      >`
         select event_id as "eventId", status, recipient, sent_at as "sentAt", last_error as "lastError"
           from tenant_notices where tenant_id = ${id} order by event_id desc limit 20`,
-      ]);
+    ]);
     const data = {
-      ...tenant,
-      domains: domains.map((d) => d.domain),
-      ips: ips.map((i) => i.ip),
-      score: score!,
-      unregisteredScore: unregisteredScore!,
+      ...facts,
       history,
       reports: reports.items as unknown as ReportItem[],
       events,
@@ -296,16 +271,7 @@ export const reviewRoutes: FastifyPluginAsync<{ rt: Runtime; sessions: SessionSt
     const id = inboundId(req.params.id);
     const m = await inboundMessage(sql, id);
     if (!m) throw new ReputeError('inbound.unknown', `There is no inbound message ${id}.`);
-    const reports = await sql`
-      select r.id, r.inbound_id as "inboundId", r.status, r.format, r.feedback_type as "feedbackType",
-             r.channel, r.reporter, host(r.source_ip) as "sourceIp", r.original_mail_from as "originalMailFrom",
-             r.original_from as "originalFrom", r.sender_domain as "senderDomain", r.arrival_date as "arrivalDate",
-             r.message_id as "messageId", r.subject, r.tenant_id as tenant, host(r.ip) as ip,
-             r.attribution_method as "attributionMethod", r.sender_domain_registered as "senderDomainRegistered",
-             r.weight, r.scored_weight as "scoredWeight", r.not_scored_reason as "notScoredReason",
-             r.warnings, r.original_rcpt_to as "originalRcptTo", r.reported_domains as "reportedDomains",
-             r.auth_failure as "authFailure", r.user_agent as "userAgent", r.created_at as "createdAt"
-        from reports r where r.inbound_id = ${id} order by r.seq`;
+    const reports = await reportsOfInbound(sql, id);
     return html(
       reply,
       inboundPage(m, reports as unknown as ReportItem[], req.reviewer!.viewer, canAct(req), noticeOf(req)),
