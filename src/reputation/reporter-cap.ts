@@ -35,6 +35,13 @@ export async function loadReporterUsage(
     ...new Set(rows.filter(capped).flatMap((r) => (r.reporterDomain ? [r.reporterDomain] : []))),
   ];
   if (reporters.length === 0) return usage;
+  // Two batches with the same reporter must not both read the allowance before either
+  // commits: their transactions take these locks (in one order, so they cannot deadlock)
+  // and the second waits for the first.
+  const keys = [...reporters.map((r) => `r:${r}`), ...domains.map((d) => `d:${d}`)].sort();
+  await tx`
+    select pg_advisory_xact_lock(hashtextextended('repute.cap:' || k, 0))
+      from (select k from unnest(${keys}::text[]) as k order by k) as ordered`;
   const since = new Date(now.getTime() - policy.forwardedCap.windowHours * 3_600_000);
   const prior = await tx<
     {
