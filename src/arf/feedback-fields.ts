@@ -4,30 +4,30 @@ import { type HeaderField, splitHeaderFields } from './header-fields.ts';
 import { normaliseIp } from './ip-address.ts';
 import { parseMailDate } from './mail-date.ts';
 import { addressIn, cleanDomain } from './mailbox-address.ts';
-import type { FeedbackType } from './types.ts';
+import type { ParsedReport } from './types.ts';
 
-/** What the machine-readable part of an ARF report (RFC 5965 §3.1, RFC 6591 §3.1) says. */
-export interface FeedbackFields {
-  feedbackType: FeedbackType;
-  rawFeedbackType?: string;
-  userAgent?: string;
-  version?: string;
-  originalMailFrom?: string;
-  originalRcptTo: string[];
-  arrivalDate?: string;
-  /** Arrival-Date as written, when it could not be read as a date. */
-  rawArrivalDate?: string;
-  reportingMta?: string;
-  sourceIp?: string;
-  sourcePort?: number;
-  incidents?: number;
-  reportedDomains: string[];
-  reportedUris: string[];
-  authenticationResults?: string;
-  authFailure?: string;
-  dkimDomain?: string;
-  warnings: string[];
-}
+/** What the machine-readable part of an ARF report (RFC 5965 §3.1, RFC 6591 §3.1) says: those fields of the report. */
+export type FeedbackFields = Pick<
+  ParsedReport,
+  | 'feedbackType'
+  | 'rawFeedbackType'
+  | 'userAgent'
+  | 'version'
+  | 'originalMailFrom'
+  | 'originalRcptTo'
+  | 'arrivalDate'
+  | 'rawArrivalDate'
+  | 'reportingMta'
+  | 'sourceIp'
+  | 'sourcePort'
+  | 'incidents'
+  | 'reportedDomains'
+  | 'reportedUris'
+  | 'authenticationResults'
+  | 'authFailure'
+  | 'dkimDomain'
+  | 'warnings'
+>;
 
 // Fields RFC 5965 allows once. A second occurrence is ignored: the first is what the
 // generator meant, and a later one is as likely to be an injection as a correction.

@@ -9,6 +9,7 @@ import type {
   Overview,
   QueueCounts,
 } from '../review-queries.ts';
+import type { IpFacts, TenantFacts } from '../subject-queries.ts';
 import { formatNumber, formatRate, historyChart } from './chart.ts';
 import { reviewPage, statusBadge, type Viewer, when } from './layout.ts';
 import {
@@ -142,12 +143,7 @@ function why(status: string, events: EventRow[], types: string[]): SafeHtml {
   }</div>`;
 }
 
-export interface IpPageData {
-  ip: string;
-  tenant: string | null;
-  pool: string | null;
-  platform: boolean;
-  score: ScoreView;
+export interface IpPageData extends IpFacts {
   history: DayPoint[];
   reports: ReportItem[];
   events: EventRow[];
@@ -211,15 +207,7 @@ function tenantActions(id: string, status: string, viewer: Viewer): SafeHtml {
 </section>`;
 }
 
-export interface TenantPageData {
-  id: string;
-  name: string;
-  status: string;
-  contactEmail: string | null;
-  domains: string[];
-  ips: string[];
-  score: ScoreView;
-  unregisteredScore: ScoreView;
+export interface TenantPageData extends TenantFacts {
   history: DayPoint[];
   reports: ReportItem[];
   events: EventRow[];
