@@ -7,6 +7,7 @@ import { addDomain, addSendingIp, addTenant } from '../platform/directory.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { createToken, ROLES, type Role } from '../tokens.ts';
 import { exportDnsblZone, printWebhookAdded, printWebhookRemoved, printWebhooks } from './event-commands.ts';
+import { importReports } from './import-reports.ts';
 import { runServices } from './run-services.ts';
 import { printTopScores } from './scores-top.ts';
 import { USAGE } from './usage.ts';
@@ -83,6 +84,13 @@ const COMMANDS: Record<string, Handler> = {
       throw new UsageError(`token create --role (${ROLES.join('|')}) --name NAME`);
     }
     console.log(await createToken(rt.database.sql, role, values.name));
+    return 0;
+  },
+  import: async (rt, args) => {
+    const { values, positionals } = parse(args, { reporter: { type: 'string' } });
+    const [path] = positionals;
+    if (!path || positionals.length > 1) throw new UsageError('import PATH [--reporter NAME]');
+    await importReports(rt, path, (values.reporter as string | undefined) ?? null);
     return 0;
   },
   'scores top': async (rt, args) => {

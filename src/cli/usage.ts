@@ -8,6 +8,8 @@ Set-up
   token create --role ROLE --name NAME        prints the new token alone on stdout
                                               roles: partner service viewer analyst admin
 Operations
+  import PATH [--reporter NAME]               old reports from a folder (.eml files, a Maildir) or an
+                                              mbox, queued for the workers; nothing is imported twice
   scores top [--ips|--tenants] [--limit N] [--order complaints|rate]
                                               the worst subjects first, with rate and Wilson bounds
   webhook add URL [--secret S] [--events ip.blocked,...]

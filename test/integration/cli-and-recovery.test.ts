@@ -1,11 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueForgotten } from '../../src/intake/accept-message.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { reportJobId } from '../../src/queues.ts';
+import { buildArf } from '../support/build-arf.ts';
 import { buildForward } from '../support/build-forward.ts';
+import { CORPUS_DIR, corpusPath } from '../support/corpus.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
@@ -127,5 +132,39 @@ describe('the repute command, crash recovery and the forwarded-complaint cap', (
       select complaints from scores where subject_type = 'ip' and subject = '198.51.100.77'`;
     expect(ip?.complaints).toBeCloseTo(6, 2);
     await stop();
+  });
+
+  it('imports a folder of old reports and an mbox, each message once, however often it is run', async () => {
+    const count = async () => {
+      const [r] = await env.rt.database.sql<
+        { n: number }[]
+      >`select count(*)::int as n from inbound_messages where channel = 'import'`;
+      return r?.n ?? 0;
+    };
+    const folder = repute('import', CORPUS_DIR, '--reporter', 'archive-2025');
+    expect(folder.status).toBe(0);
+    // Every message of the corpus (two differ only in line endings: two messages), not its README, LICENSE or MANIFEST.
+    expect(folder.stderr).toContain('imported 21 new, 0 already there, 0 too large, 3 not mail');
+    expect(await count()).toBe(21);
+    expect(repute('import', CORPUS_DIR).stderr).toContain('imported 0 new, 21 already there');
+
+    const dir = mkdtempSync(join(tmpdir(), 'repute-mbox-'));
+    const mbox = join(dir, 'old.mbox');
+    const a = buildArf({ id: 'mbox-a', sourceIp: '192.0.2.1' }).toString('latin1').replace(/\r\n/g, '\n');
+    const b = readFileSync(corpusPath('fwd-outlook-inline.eml'), 'latin1').replace(/\r\n/g, '\n');
+    // mboxrd: a body line starting "From " is written as ">From ".
+    const c = 'From: x@example.com\nSubject: quoted\n\nhello\n>From the start\n';
+    writeFileSync(
+      mbox,
+      `From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n${a}\nFrom a@b Mon Nov 23 10:00:01 2026\n${b}\n\nFrom c@d Mon Nov 23 10:00:02 2026\n${c}\n`,
+      'latin1',
+    );
+    const imported = repute('import', mbox);
+    expect(imported.status).toBe(0);
+    expect(await count()).toBe(24);
+    const [quoted] = await env.rt.database.sql<{ raw: Buffer }[]>`
+      select raw from inbound_messages where channel = 'import' order by id desc limit 1`;
+    expect(quoted?.raw.toString()).toContain('\nFrom the start\n');
+    expect(repute('import', join(dir, 'missing.mbox')).status).toBe(1);
   });
 });
