@@ -9,7 +9,7 @@ import { addressIn } from './mailbox-address.ts';
  * note, the message/feedback-report fields, the original as message/rfc822 or
  * text/rfc822-headers. Splitting that at its boundary costs a fraction of a full MIME
  * parse. Anything else — encodings, nested multiparts, charsets, encoded words, file
- * names, a missing closing boundary — returns null and goes to mailparser, so the fast
+ * names — returns null and goes to mailparser, so the fast
  * path never has to be right about the hard cases: only about the easy one, which a
  * test checks against mailparser on every corpus message and many generated ones.
  */
@@ -23,7 +23,7 @@ const PART_TYPES = new Set([
   'text/rfc822-header',
   'message/rfc822-headers',
 ]);
-const PLAIN_ENCODINGS = new Set(['7bit', '8bit']);
+const PLAIN_ENCODINGS = new Set(['7bit', '8bit', 'binary']);
 const PLAIN_CHARSETS = new Set(['us-ascii', 'utf-8', 'utf8']);
 /** Fields a part may carry for the fast path to take it; anything more and mailparser decides. */
 const PART_FIELDS = new Set([
@@ -31,6 +31,7 @@ const PART_FIELDS = new Set([
   'content-transfer-encoding',
   'content-disposition',
   'content-description',
+  'mime-version',
 ]);
 const MAX_FAST_BYTES = 1024 * 1024;
 const MAX_FAST_PARTS = 8;
@@ -72,7 +73,7 @@ const isAscii = (buf: Buffer) => {
   return true;
 };
 
-/** Splits a multipart body at its boundary: the parts' bytes, or null without a proper closing delimiter. */
+/** Splits a multipart body at its boundary: the parts' bytes, or null when there is no part. */
 function splitParts(body: Buffer, boundary: string): Buffer[] | null {
   const delimiter = `--${boundary}`;
   const parts: Buffer[] = [];
@@ -100,7 +101,10 @@ function splitParts(body: Buffer, boundary: string): Buffer[] | null {
     if (lineEnd === -1) break;
     pos = lineEnd + 1;
   }
-  return null;
+  // No closing delimiter (a truncated report): the last part runs to the end, as mailparser reads it.
+  if (partStart === -1 || partStart >= body.length) return null;
+  parts.push(body.subarray(partStart));
+  return parts;
 }
 
 export function fastView(bytes: Buffer): MailView | null {
@@ -139,12 +143,10 @@ export function fastView(bytes: Buffer): MailView | null {
     if (charset !== undefined && !PLAIN_CHARSETS.has(charset)) return null;
     const disposition = field(partFields.fields, 'content-disposition');
     const dispositionType = disposition === undefined ? undefined : parseStructured(disposition);
-    if (
-      disposition !== undefined &&
-      (!dispositionType || 'filename' in dispositionType.params || 'name' in type.params)
-    ) {
-      return null;
-    }
+    if (disposition !== undefined && !dispositionType) return null;
+    // A plain ASCII file name is kept as mailparser keeps it; anything fancier goes to mailparser.
+    const filename = dispositionType?.params.filename ?? type.params.name;
+    if (filename !== undefined && !/^[\x20-\x7e]{1,200}$/.test(filename)) return null;
     const content = raw.subarray(head.bodyStart);
     if (type.value === 'text/plain' && dispositionType?.value !== 'attachment') {
       if (text !== undefined) return null; // two text parts: mailparser joins them its own way
@@ -161,7 +163,9 @@ export function fastView(bytes: Buffer): MailView | null {
           : value.toLowerCase(),
       );
     }
-    parts.push({ contentType: type.value, content: Buffer.from(content), headers });
+    const part: MailPart = { contentType: type.value, content: Buffer.from(content), headers };
+    if (filename !== undefined) part.filename = filename;
+    parts.push(part);
   }
   const view: MailView = {
     fields,

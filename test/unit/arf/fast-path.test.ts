@@ -49,6 +49,15 @@ describe('the fast path for plain feedback reports', () => {
     expect(taken).toBe(120);
   });
 
+  it('reads reports cut off before their closing boundary as mailparser does', async () => {
+    for (const [i, raw] of generated().slice(0, 30).entries()) {
+      const text = raw.toString('latin1');
+      const cut = Buffer.from(text.slice(0, text.lastIndexOf('--arf-boundary') - (i % 3)), 'latin1');
+      expect(fastView(cut)).not.toBeNull();
+      expect(await parseMessage(cut)).toEqual(await parseMessage(cut, { fastPath: false }));
+    }
+  });
+
   it('leaves anything unusual to mailparser', () => {
     const base = buildArf({ id: 1, sourceIp: '192.0.2.1' }).toString('latin1');
     const variants = [
@@ -57,7 +66,6 @@ describe('the fast path for plain feedback reports', () => {
         'Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64',
       ),
       base.replace('Subject: FW: Offer number 1', 'Subject: =?utf-8?q?caf=C3=A9?='),
-      base.replace(/--arf-boundary-1--\r\n$/, ''),
       base.replace(
         'Content-Type: text/plain; charset="US-ASCII"',
         'Content-Type: text/plain; charset="iso-2022-jp"',
