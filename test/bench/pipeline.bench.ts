@@ -3,7 +3,7 @@
  * messages. Realistic reports (a few KB, an embedded original); real HTTP intake on a
  * socket, real BullMQ workers in their own processes, real Postgres and Redis.
  *
- *   BENCH_REPORTS (default 6000: half for the stages alone, half end to end), BENCH_WORKERS (worker processes, default 2),
+ *   BENCH_REPORTS (default 16000: half for the stages alone, half end to end), BENCH_WORKERS (worker processes, default 2),
  *   BENCH_CHECKS (GET /v1/check requests, default 20000),
  *   BENCH_CONCURRENCY (HTTP requests in flight, default 64: feedback loops post in parallel)
  */
@@ -23,7 +23,7 @@ import { createToken } from '../../src/tokens.ts';
 import { buildArf } from '../support/build-arf.ts';
 import { resolveServices } from '../support/services.ts';
 
-const N = Number(process.env.BENCH_REPORTS ?? 6000);
+const N = Number(process.env.BENCH_REPORTS ?? 16000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
