@@ -12,7 +12,10 @@ import { checkRoutes } from './check-routes.ts';
 import { RETRY_AFTER_SECONDS, statusForCode } from './error-codes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { html } from './html.ts';
 import { metricsRoutes } from './metrics-routes.ts';
+import { messagePage } from './pages/delist-pages.ts';
+import { errorPage } from './pages/review-pages.ts';
 import { reportRoutes } from './report-routes.ts';
 import { reviewApiRoutes } from './review-api-routes.ts';
 import { subjectRoutes } from './subject-routes.ts';
@@ -66,11 +69,30 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
     if (retry) reply.header('retry-after', String(retry));
     return reply.status(status).send({ error: { code, message } });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply
+  app.setNotFoundHandler((req, reply) => {
+    // People reach the pages from links and bookmarks: they get a page, the API gets JSON.
+    if (/^\/(review|delist)(\/|$|\?)/.test(req.url)) {
+      const page = req.url.startsWith('/review')
+        ? errorPage('Not found', 'There is no such page of the review desk.', null, '/review')
+        : messagePage(
+            'Not found',
+            html`There is no such page. <a href="/delist">Back to the form</a>`,
+            'bad',
+          );
+      return reply
+        .status(404)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', "default-src 'none'; style-src 'self'; form-action 'self'")
+        .header('x-content-type-options', 'nosniff')
+        .send(page);
+    }
+    return reply
       .status(404)
-      .send({ error: { code: 'request.not_found', message: `No route ${req.method} ${req.url}.` } }),
-  );
+      .send({
+        error: { code: 'request.not_found', message: `No route ${req.method} ${req.url.slice(0, 200)}.` },
+      });
+  });
 
   await app.register(healthRoutes, { rt });
   await app.register(metricsRoutes, { rt });

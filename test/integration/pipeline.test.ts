@@ -233,6 +233,12 @@ describe('the report pipeline, from POST to scores and events', () => {
     expect((await get('/v1/check?ip=192.0.2.1', viewer)).status).toBe(403);
     const unknown = await get('/v1/tenants/nobody');
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'tenant.unknown' } } });
+    const page = await env.app.inject({ url: '/review/no-such-page' });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('There is no such page');
+    const api = await env.app.inject({ url: '/v1/no-such-call' });
+    expect(api.json().error.code).toBe('request.not_found');
     const bad = await get('/v1/ips/not-an-ip');
     expect(bad).toMatchObject({ status: 400, body: { error: { code: 'request.invalid' } } });
   });
