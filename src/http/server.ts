@@ -87,11 +87,9 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
         .header('x-content-type-options', 'nosniff')
         .send(page);
     }
-    return reply
-      .status(404)
-      .send({
-        error: { code: 'request.not_found', message: `No route ${req.method} ${req.url.slice(0, 200)}.` },
-      });
+    return reply.status(404).send({
+      error: { code: 'request.not_found', message: `No route ${req.method} ${req.url.slice(0, 200)}.` },
+    });
   });
 
   await app.register(healthRoutes, { rt });
