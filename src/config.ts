@@ -13,7 +13,7 @@ const schema = z.object({
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_:{}.-]+$/, 'letters, digits and _ : { } . - only')
-    .default('repute'),
+    .default('{repute}'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   MAX_REPORT_BYTES: z.coerce
