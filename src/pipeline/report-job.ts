@@ -24,6 +24,10 @@ export function reportJobRunner(rt: Runtime, log: Logger) {
   });
   return async (inboundId: number): Promise<ProcessResult> => {
     const result = await batcher.submit(inboundId);
+    // Per message at debug (a thousand a second at info would drown the rest); failures and events at info and up.
+    if (result.status === 'failed')
+      log.info({ inboundId, code: result.code }, 'message failed to parse; kept for review');
+    else log.debug({ inboundId, result: result.status }, 'message processed');
     if (result.status === 'processed' && result.events.length > 0) {
       for (const e of result.events)
         log.info({ inboundId, event: e.type, subject: e.subject }, 'restriction event');
