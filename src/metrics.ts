@@ -17,7 +17,7 @@ export function createMetrics(queues: Queues) {
   });
   const checks = new Counter({
     name: 'repute_check_answers_total',
-    help: 'Answers of GET /v1/check, by code (allow, 5.7.606, 5.7.750) and source (cache, database).',
+    help: 'Answers of GET /v1/check, by code (allow, 5.7.606, 5.7.750) and source (memory, cache, database).',
     labelNames: ['code', 'source'] as const,
     registers: [registry],
   });

@@ -13,6 +13,8 @@ export const checkKeys = (prefix: string) => ({
   tenants: `${prefix}:check:restricted-tenants`,
   domains: (tenant: string) => `${prefix}:check:domains:${tenant}`,
   built: `${prefix}:check:built`,
+  /** Pub/sub channel told the build stamp after every rebuild. */
+  changed: `${prefix}:check:changed`,
 });
 
 export async function rebuildCheckCache(sql: Sql, redis: Redis, prefix: string): Promise<void> {
@@ -43,8 +45,11 @@ export async function rebuildCheckCache(sql: Sql, redis: Redis, prefix: string):
   }
   const current = new Set(tenants.map((t) => t.id));
   for (const old of previous) if (!current.has(old)) m.del(keys.domains(old));
-  m.set(keys.built, new Date().toISOString());
+  const built = new Date().toISOString();
+  m.set(keys.built, built);
   await m.exec();
+  // Serving processes hold the copy in memory; this tells them to read it again now.
+  await redis.publish(keys.changed, built);
 }
 
 /** The publisher: any restriction event may change what /v1/check answers. */

@@ -7,6 +7,7 @@ import {
   checkFactsFromCache,
   checkFactsFromDatabase,
 } from '../reputation/check-sending.ts';
+import { CheckSnapshot } from '../reputation/check-snapshot.ts';
 import type { Runtime } from '../runtime.ts';
 import { type Authenticator, requireRole } from './auth.ts';
 
@@ -25,6 +26,11 @@ export const checkRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Authen
   app,
   { rt, authenticate },
 ) => {
+  // The check cache in this process's memory, refreshed when the events worker rebuilds it.
+  const snapshot = new CheckSnapshot(rt.redis, rt.config.redisPrefix);
+  snapshot.start();
+  app.addHook('onClose', async () => snapshot.stop());
+
   app.get<{ Querystring: { ip?: string; tenant?: string; from?: string } }>(
     '/v1/check',
     {
@@ -59,11 +65,13 @@ export const checkRoutes: FastifyPluginAsync<{ rt: Runtime; authenticate: Authen
       const q = { ip: canonical, tenant, fromDomain: fromDomain(from) };
       // The Redis copy first: the check must keep answering with Postgres down.
       const timer = rt.metrics.checkSeconds.startTimer();
-      const answered = (answer: CheckAnswer, source: 'cache' | 'database') => {
+      const answered = (answer: CheckAnswer, source: 'memory' | 'cache' | 'database') => {
         timer();
         rt.metrics.checks.inc({ code: answer.code ?? 'allow', source });
         return answer;
       };
+      const held = snapshot.facts(q);
+      if (held) return answered(answerCheck(q, held, rt.config.publicUrl), 'memory');
       const cached = await checkFactsFromCache(rt.redis, rt.config.redisPrefix, q).catch(() => null);
       if (cached) return answered(answerCheck(q, cached, rt.config.publicUrl), 'cache');
       try {

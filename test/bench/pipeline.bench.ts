@@ -191,7 +191,7 @@ async function main() {
     await waitForHttp(`http://127.0.0.1:${barePort}/v1/check`);
     const floor = await loadGet(barePort, service, checkPaths);
     console.log(
-      `/v1/check (Redis copy, token cache): ${real.rps.toFixed(0)} requests/s, p99 ${real.p99.toFixed(2)} ms`,
+      `/v1/check (copy in memory, token cache): ${real.rps.toFixed(0)} requests/s, p99 ${real.p99.toFixed(2)} ms`,
     );
     console.log(
       `bare fastify handler, same client:   ${floor.rps.toFixed(0)} requests/s, p99 ${floor.p99.toFixed(2)} ms`,

@@ -128,15 +128,25 @@ describe('reputation at every volume, and restrictions that reach the MTAs', () 
     expect(top[0].lowerBound).toBeGreaterThan(0.003);
   });
 
-  it('answers /v1/check from Redis while Postgres is unreachable', async () => {
+  it('reads the Redis copy of the restrictions with no Postgres round trip', async () => {
+    const { checkFactsFromCache } = await import('../../src/reputation/check-sending.ts');
+    const facts = await checkFactsFromCache(env.rt.redis, env.config.redisPrefix, { ip: '198.51.100.20' });
+    expect(facts).toEqual({ ipBlocked: true, tenantRestricted: false, domainRegistered: false });
+  });
+
+  it('keeps answering /v1/check with Postgres and then Redis unreachable', async () => {
     const pg = new URL(env.config.databaseUrl);
-    const proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
-    const viaProxy = new URL(env.config.databaseUrl);
-    viaProxy.port = String(proxy.port);
+    const redis = new URL(env.config.redisUrl);
+    const pgProxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
+    const redisProxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    const viaPg = new URL(env.config.databaseUrl);
+    viaPg.port = String(pgProxy.port);
+    const viaRedis = new URL(env.config.redisUrl);
+    viaRedis.port = String(redisProxy.port);
     const rt = openRuntime(
       loadConfig({
-        DATABASE_URL: viaProxy.toString(),
-        REDIS_URL: env.config.redisUrl,
+        DATABASE_URL: viaPg.toString(),
+        REDIS_URL: viaRedis.toString(),
         REDIS_PREFIX: env.config.redisPrefix,
         PUBLIC_URL: env.config.publicUrl,
       }),
@@ -145,17 +155,27 @@ describe('reputation at every volume, and restrictions that reach the MTAs', () 
     const app = await buildServer(rt);
     const check = (url: string) => app.inject({ url, headers: { authorization: `Bearer ${service}` } });
     try {
-      expect((await check('/v1/check?ip=198.51.100.20')).json().code).toBe('5.7.606');
-      proxy.cut();
+      // Until the process holds its own copy, answers come from Redis (or Postgres).
+      await waitFor(async () => {
+        expect((await check('/v1/check?ip=198.51.100.20')).json().code).toBe('5.7.606');
+        return (await rt.metrics.registry.getSingleMetricAsString('repute_check_answers_total')).includes(
+          'source="memory"',
+        );
+      });
+      pgProxy.cut();
       const blocked = await check('/v1/check?ip=198.51.100.20');
       expect(blocked.statusCode).toBe(200);
       expect(blocked.json().code).toBe('5.7.606');
       expect((await check('/v1/check?ip=198.51.100.10')).json().allow).toBe(true);
       expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
+      redisProxy.cut();
+      expect((await check('/v1/check?ip=198.51.100.20')).json().code).toBe('5.7.606');
+      expect((await check('/v1/check?ip=198.51.100.10')).json().allow).toBe(true);
     } finally {
       await app.close();
       await rt.close();
-      await proxy.close();
+      await pgProxy.close();
+      await redisProxy.close();
     }
   });
 
