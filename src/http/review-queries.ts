@@ -1,4 +1,5 @@
 import type { Sql } from '../db/client.ts';
+import type { OutboxEvent } from '../events/publisher.ts';
 import { readScores, topScores } from '../reputation/read-scores.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -47,17 +48,8 @@ export async function dailyHistory(
   return rows.map((r) => ({ ...r, rate: r.volume > 0 ? r.complaints / r.volume : null }));
 }
 
-export interface EventRow {
-  id: number;
-  type: string;
-  subjectType: string;
-  subject: string;
-  actor: string;
-  note: string | null;
-  ndr: string | null;
-  metrics: Record<string, unknown>;
-  reportId: number | null;
-  createdAt: Date;
+/** A restriction event as the outbox holds it, and when it was published. */
+export interface EventRow extends OutboxEvent {
   publishedAt: Date | null;
 }
 
