@@ -6,6 +6,7 @@ import { acceptMessage } from '../../src/intake/accept-message.ts';
 import type { Intake } from '../../src/mailbox/drain-inbox.ts';
 import { type MailboxPoller, type PollerOptions, startMailboxPoller } from '../../src/mailbox/poller.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
+import { buildForward } from '../support/build-forward.ts';
 import { CORPUS_DIR, corpusPath, readManifest } from '../support/corpus.ts';
 import { type Dovecot, type MailUser, startDovecot } from '../support/dovecot.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
@@ -299,6 +300,29 @@ describe('the abuse mailbox, read from a real Dovecot', { timeout: 120_000 }, ()
         reporter: 'jane.doe@recipient.example',
       },
     ]);
+  });
+
+  it('holds the forwarded-complaint cap for reporters writing to the mailbox', async () => {
+    const { env, account, start } = await mailboxEnv();
+    await addTenant(env.rt.database.db, { id: 'promo', name: 'Promo', domains: ['promo.example'] });
+    await addSendingIp(env.rt.database.db, '198.51.100.91', { tenantId: 'promo' });
+    // One recipient forwards the same kind of spam nine times.
+    const forwards = Array.from({ length: 9 }, (_, i) =>
+      buildForward({
+        reporter: 'fed-up@inbox.example',
+        id: `cap-${i}`,
+        sendingIp: '198.51.100.91',
+        sender: 'deals@promo.example',
+      }),
+    );
+    await account.append(forwards);
+    start();
+    await drained(env, account, forwards.length);
+    const [row] = await env.rt.database.sql<{ scored: number; capped: number }[]>`
+      select sum(scored_weight)::float8 as scored,
+             count(*) filter (where not_scored_reason = 'reporter_cap')::int as capped
+        from reports where reporter = 'fed-up@inbox.example'`;
+    expect(row).toEqual({ scored: 5, capped: 4 });
   });
 
   it('sets a message too large to store aside in Failed, unread', async () => {
