@@ -24,3 +24,22 @@ export async function findToken(sql: Sql, token: string): Promise<TokenOwner | n
     select id, name, role from api_tokens where token_hash = ${hashToken(token)} and revoked_at is null`;
   return row ?? null;
 }
+
+export interface TokenListing extends TokenOwner {
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export async function listTokens(sql: Sql): Promise<TokenListing[]> {
+  return sql<TokenListing[]>`
+    select id, name, role, created_at as "createdAt", revoked_at as "revokedAt" from api_tokens order by id`;
+}
+
+/**
+ * Revokes a token by its id. Requests with it fail at once in processes that have not
+ * seen it, and within the authentication cache's 10 s in those that have.
+ */
+export async function revokeToken(sql: Sql, id: number): Promise<boolean> {
+  const rows = await sql`update api_tokens set revoked_at = now() where id = ${id} and revoked_at is null`;
+  return rows.count > 0;
+}

@@ -5,7 +5,7 @@ import { isReputeError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { addDomain, addSendingIp, addTenant } from '../platform/directory.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
-import { createToken, ROLES, type Role } from '../tokens.ts';
+import { createToken, listTokens, ROLES, type Role, revokeToken } from '../tokens.ts';
 import { exportDnsblZone, printWebhookAdded, printWebhookRemoved, printWebhooks } from './event-commands.ts';
 import { importReports } from './import-reports.ts';
 import { runServices } from './run-services.ts';
@@ -84,6 +84,25 @@ const COMMANDS: Record<string, Handler> = {
       throw new UsageError(`token create --role (${ROLES.join('|')}) --name NAME`);
     }
     console.log(await createToken(rt.database.sql, role, values.name));
+    return 0;
+  },
+  'token list': async (rt, args) => {
+    if (parse(args, {}).positionals.length) throw new UsageError('token list');
+    for (const t of await listTokens(rt.database.sql)) {
+      const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
+      console.log(`${t.id}\t${t.role}\t${t.name}\tcreated ${t.createdAt.toISOString()}\t${state}`);
+    }
+    return 0;
+  },
+  'token revoke': async (rt, args) => {
+    const [id, ...rest] = parse(args, {}).positionals;
+    if (!id || rest.length || !/^\d+$/.test(id))
+      throw new UsageError('token revoke ID   (the id from token list)');
+    if (!(await revokeToken(rt.database.sql, Number(id)))) {
+      process.stderr.write(`repute: no active token with id ${id}\n`);
+      return 1;
+    }
+    console.log(`token ${id} revoked`);
     return 0;
   },
   import: async (rt, args) => {

@@ -7,6 +7,8 @@ Set-up
   ip add IP (--tenant ID | --shared [--pool NAME])
   token create --role ROLE --name NAME        prints the new token alone on stdout
                                               roles: partner service viewer analyst admin
+  token list                                  tokens with their ids, roles and state (never the token)
+  token revoke ID                             stop a token working (within 10 s everywhere)
 Operations
   import PATH [--reporter NAME]               old reports from a folder (.eml files, a Maildir) or an
                                               mbox, queued for the workers; nothing is imported twice

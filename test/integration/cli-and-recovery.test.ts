@@ -44,6 +44,27 @@ describe('the repute command, crash recovery and the forwarded-complaint cap', (
     expect(token.status).toBe(0);
     // The token alone on stdout, so `TOKEN=$(repute token create ...)` works.
     expect(token.stdout).toMatch(/^rpt_[A-Za-z0-9_-]{43}\n$/);
+    const listed = repute('token', 'list');
+    expect(listed.stdout).toMatch(/^\d+\tviewer\tme\tcreated \S+\tactive\n$/m);
+    expect(listed.stdout).not.toContain(token.stdout.trim());
+  });
+
+  it('revokes a token: the API refuses it from then on', async () => {
+    const token = repute('token', 'create', '--role', 'viewer', '--name', 'leaked').stdout.trim();
+    const ask = () => env.app.inject({ url: '/v1/events', headers: { authorization: `Bearer ${token}` } });
+    expect((await ask()).statusCode).toBe(200);
+    const id = /^(\d+)\tviewer\tleaked/m.exec(repute('token', 'list').stdout)?.[1];
+    expect(repute('token', 'revoke', id!)).toMatchObject({ status: 0 });
+    expect(repute('token', 'revoke', id!).status).toBe(1);
+    // A process that has seen the token keeps it up to 10 s; a new one refuses at once.
+    const { buildServer } = await import('../../src/http/server.ts');
+    const fresh = await buildServer(env.rt);
+    try {
+      const res = await fresh.inject({ url: '/v1/events', headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode).toBe(401);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('refuses what it cannot do with a clear message and a non-zero exit', () => {
