@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReputeError } from '../../src/errors.ts';
 import { acceptMessage } from '../../src/intake/accept-message.ts';
@@ -397,5 +399,81 @@ describe('the abuse mailbox on a server without IDLE or MOVE', { timeout: 120_00
       what: 'the late message',
     });
     expect(await dovecot.count('INBOX')).toBe(0);
+  });
+});
+
+describe('the abuse mailbox behind OAuth2, as Microsoft 365 and Gmail run it', { timeout: 120_000 }, () => {
+  let dovecot: Dovecot;
+  let introspection: Server;
+  const envs: TestEnv[] = [];
+  const pollers: MailboxPoller[] = [];
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    // The identity provider's token introspection (RFC 7662), which Dovecot asks about each token.
+    introspection = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => {
+        body += d;
+      });
+      req.on('end', () => {
+        const token = new URLSearchParams(body).get('token') ?? '';
+        asked.push(token);
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify(
+            token === 'valid-access-token' ? { active: true, username: 'abuse' } : { active: false },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => introspection.listen(0, '127.0.0.1', resolve));
+    const { port } = introspection.address() as AddressInfo;
+    dovecot = await startDovecot({ oauth2IntrospectionUrl: `http://127.0.0.1:${port}/introspect` });
+  });
+  afterAll(async () => {
+    for (const p of pollers) await p.stop();
+    for (const e of envs) await e.close();
+    await dovecot?.close();
+    await new Promise((resolve) => introspection?.close(resolve));
+  });
+
+  const pollWith = async (token: string) => {
+    const env = await createTestEnv({
+      IMAP_URL: `imap://${encodeURIComponent(dovecot.user)}@${dovecot.host}:${dovecot.port}/INBOX`,
+      IMAP_ACCESS_TOKEN: token,
+      IMAP_POLL_SECONDS: '1',
+    });
+    envs.push(env);
+    env.startWorkers();
+    pollers.push(startMailboxPoller(env.rt, { backoff: FAST }));
+    return env;
+  };
+
+  it('signs in with an access token and no password, and drains the mailbox', async () => {
+    await dovecot.append([copyOf(readFileSync(corpusPath('rfc5965-example.eml')), 41)]);
+    const env = await pollWith('valid-access-token');
+    await waitFor(async () => (await dovecot.count('Processed')) === 1, {
+      ...TIMEOUT,
+      what: 'the message processed',
+    });
+    expect(asked).toContain('valid-access-token');
+    const [row] = await env.rt.database.sql<{ channel: string }[]>`select channel from inbound_messages`;
+    expect(row?.channel).toBe('imap');
+    // The next test uses the same mailbox: this poller must not drain it.
+    await pollers.pop()?.stop();
+  });
+
+  it('leaves the mail where it is when the token is refused, and keeps trying', async () => {
+    await dovecot.append([copyOf(readFileSync(corpusPath('rfc5965-example.eml')), 42)]);
+    const env = await pollWith('expired-access-token');
+    // Refused twice: the poller backs off and tries again rather than giving up.
+    await waitFor(async () => asked.filter((t) => t === 'expired-access-token').length >= 2, {
+      ...TIMEOUT,
+      what: 'two refused sign-ins',
+    });
+    expect(await dovecot.count('INBOX')).toBe(1);
+    const [row] = await env.rt.database.sql<{ n: number }[]>`select count(*)::int as n from inbound_messages`;
+    expect(row?.n).toBe(0);
   });
 });

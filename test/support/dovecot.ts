@@ -41,6 +41,11 @@ export interface DovecotOptions {
    * imap_capability), e.g. to play a server without IDLE or MOVE.
    */
   capabilities?: string;
+  /**
+   * Also take OAuth2 access tokens (SASL XOAUTH2 and OAUTHBEARER), checked by POSTing them
+   * to this RFC 7662 introspection endpoint, as Microsoft 365 and Gmail take them.
+   */
+  oauth2IntrospectionUrl?: string;
 }
 
 /** The server, with its first account (`abuse`) at hand. */
@@ -160,6 +165,7 @@ function configText(o: {
   internalUser: string;
   loginUser: string;
   capabilities?: string;
+  oauth2IntrospectionUrl?: string;
 }): string {
   const common = [
     `base_dir = ${o.dir}/run`,
@@ -170,7 +176,7 @@ function configText(o: {
     `log_path = ${o.dir}/dovecot.log`,
     `info_log_path = ${o.dir}/dovecot.log`,
     'ssl = no',
-    'auth_mechanisms = plain login',
+    `auth_mechanisms = plain login${o.oauth2IntrospectionUrl ? ' xoauth2 oauthbearer' : ''}`,
     `default_internal_user = ${o.internalUser}`,
     `default_login_user = ${o.loginUser}`,
     `first_valid_uid = ${o.uid}`,
@@ -188,7 +194,12 @@ function configText(o: {
       ...common,
       'disable_plaintext_auth = no',
       `mail_location = maildir:${o.dir}/mail/%u`,
-      `passdb {\n  driver = passwd-file\n  args = ${o.dir}/users\n}`,
+      ...(o.oauth2IntrospectionUrl
+        ? [
+            `passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${o.dir}/oauth2.conf.ext\n}`,
+          ]
+        : []),
+      `passdb {\n  driver = passwd-file\n  mechanisms = plain login\n  args = ${o.dir}/users\n}`,
       `userdb {\n  driver = static\n  args = uid=${o.uid} gid=${o.gid} home=${o.dir}/mail/%u\n}`,
       '',
     ].join('\n');
@@ -219,7 +230,33 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const host = '127.0.0.1';
   const port = await freePort();
   const configPath = join(dir, 'dovecot.conf');
-  writeFileSync(configPath, configText({ version, dir, port, ...owner, capabilities: options.capabilities }));
+  if (options.oauth2IntrospectionUrl) {
+    if (!/^2\.[0-3]\./.test(version))
+      throw new Error(`dovecot ${version}: the OAuth2 test set-up is written for 2.3`);
+    writeFileSync(
+      join(dir, 'oauth2.conf.ext'),
+      [
+        'introspection_mode = post',
+        `introspection_url = ${options.oauth2IntrospectionUrl}`,
+        'username_attribute = username',
+        'active_attribute = active',
+        'active_value = true',
+        'force_introspection = yes',
+        '',
+      ].join('\n'),
+    );
+  }
+  writeFileSync(
+    configPath,
+    configText({
+      version,
+      dir,
+      port,
+      ...owner,
+      capabilities: options.capabilities,
+      oauth2IntrospectionUrl: options.oauth2IntrospectionUrl,
+    }),
+  );
 
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
