@@ -327,6 +327,29 @@ describe('the abuse mailbox, read from a real Dovecot', { timeout: 120_000 }, ()
     expect(row).toEqual({ scored: 5, capped: 4 });
   });
 
+  it('reads a folder afresh when its UIDVALIDITY changes, and counts nothing twice', async () => {
+    const { env, account, start } = await mailboxEnv();
+    const first = [0, 1, 2].map((i) => copyOf(corpusMessage('rfc5965-example.eml'), 100 + i));
+    await account.append(first);
+    const poller = start();
+    await drained(env, account, 3);
+    await poller.stop();
+    // The server renumbers INBOX (a restore, a rebuilt index); mail arrives meanwhile,
+    // and one message comes back from a restore as the very same bytes.
+    dovecot.setUidValidity(account.user, 'INBOX', 4242);
+    const client = await account.connect();
+    expect(Number((await client.mailboxOpen('INBOX')).uidValidity)).toBe(4242);
+    await client.logout();
+    await account.append([
+      ...[3, 4].map((i) => copyOf(corpusMessage('rfc5965-example.eml'), 100 + i)),
+      first[0]!,
+    ]);
+    start();
+    await drained(env, account, 5);
+    expect(await reportCount(env)).toBe(5);
+    expect(await account.count('Processed')).toBe(6);
+  });
+
   it('sets a message too large to store aside in Failed, unread', async () => {
     const { env, account, start } = await mailboxEnv({ MAX_REPORT_BYTES: '2048' });
     const small = corpusMessage('rfc5965-example.eml');

@@ -61,6 +61,8 @@ export interface Dovecot extends MailUser {
   restart(): Promise<void>;
   /** The server's log so far, for failure messages. */
   log(): string;
+  /** Gives a folder a new UIDVALIDITY, as a server does after a rebuild or a restore (doveadm). */
+  setUidValidity(user: string, folder: string, value: number): void;
   /** Stops the server and removes its directory. */
   close(): Promise<void>;
 }
@@ -200,7 +202,7 @@ function configText(o: {
           ]
         : []),
       `passdb {\n  driver = passwd-file\n  mechanisms = plain login\n  args = ${o.dir}/users\n}`,
-      `userdb {\n  driver = static\n  args = uid=${o.uid} gid=${o.gid} home=${o.dir}/mail/%u\n}`,
+      `userdb {\n  driver = static\n  args = uid=${o.uid} gid=${o.gid} home=${o.dir}/mail/%u allow_all_users=yes\n}`,
       '',
     ].join('\n');
   }
@@ -342,6 +344,15 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       await start();
     },
     log: readLog,
+    setUidValidity: (user, folder, value) => {
+      execFileSync(
+        'doveadm',
+        ['-c', configPath, 'mailbox', 'update', '-u', user, '--uid-validity', String(value), folder],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+    },
     close: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
