@@ -44,16 +44,7 @@ describe('the report pipeline, from POST to scores and events', () => {
     const res = await env.app.inject({ url, headers: { authorization: `Bearer ${token}` } });
     return { status: res.statusCode, body: res.json() };
   };
-  const settled = (id: number) =>
-    waitFor(
-      async () => {
-        const [row] = await env.rt.database.sql<
-          { status: string }[]
-        >`select status from inbound_messages where id = ${id}`;
-        return row && row.status !== 'queued' ? row.status : null;
-      },
-      { what: `message ${id} processed` },
-    );
+  const settled = (id: number) => env.settled(id);
   const report = (o: Partial<Parameters<typeof buildArf>[0]> = {}) =>
     buildArf({ id: `${++seq}-${randomBytes(3).toString('hex')}`, ...o });
 

@@ -56,12 +56,7 @@ describe('reputation at every volume, and restrictions that reach the MTAs', () 
     expect(res.statusCode).toBe(202);
     return res.json().id as number;
   };
-  const settled = (ids: number[]) =>
-    waitFor(async () => {
-      const [row] = await env.rt.database.sql<{ n: number }[]>`
-        select count(*)::int as n from inbound_messages where id = any(${ids}::bigint[]) and status = 'queued'`;
-      return row?.n === 0;
-    });
+  const settled = (ids: number[]) => env.settledAll(ids);
   const eventsFor = async (subject: string) =>
     (
       (await call('GET', '/v1/events?after=0&limit=1000', viewer)).body.items as Array<{

@@ -5,7 +5,7 @@ import type { Role } from '../../src/tokens.ts';
 import { buildArf } from '../support/build-arf.ts';
 import { csrfIn, type PageSession, signIn } from '../support/review-session.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
-import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
+import { createTestEnv, type TestEnv } from '../support/test-env.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -54,16 +54,7 @@ describe('the review desk and its API', () => {
     expect(res.statusCode).toBe(202);
     return res.json().id as number;
   };
-  const settled = (id: number) =>
-    waitFor(
-      async () => {
-        const [row] = await env.rt.database.sql<
-          { status: string }[]
-        >`select status from inbound_messages where id = ${id}`;
-        return row && row.status !== 'queued' ? row.status : null;
-      },
-      { what: `message ${id} processed` },
-    );
+  const settled = (id: number) => env.settled(id);
   const report = (o: Partial<Parameters<typeof buildArf>[0]> = {}) =>
     buildArf({ id: `${++seq}-${randomBytes(3).toString('hex')}`, ...o });
   const ipStatus = async (ip: string) =>

@@ -12,22 +12,40 @@ export interface ManifestRow {
   file: string;
   expect: 'complaint' | 'auth-evidence' | 'ignored';
   reports: number;
-  feedbackType: string[];
-  sourceIp: string[];
-  senderDomain: string[];
+  /** Per report, in order (`;` in the file); one value stands for every report. */
+  feedbackTypes: string[];
+  sourceIps: string[];
+  senderDomains: string[];
+  notes: string;
 }
 
+const COLUMNS = ['file', 'expect', 'reports', 'feedback_type', 'source_ip', 'sender_domain'];
+
+/** MANIFEST.tsv, as its README describes it; a changed header is an error, not a silent misreading. */
 export function readManifest(): ManifestRow[] {
-  const lines = readFileSync(corpusPath('MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
-  return lines.map((line) => {
-    const [file, expect, reports, feedbackType, sourceIp, senderDomain] = line.split('\t');
-    return {
-      file: file!,
-      expect: expect as ManifestRow['expect'],
-      reports: Number(reports),
-      feedbackType: feedbackType!.split(';'),
-      sourceIp: sourceIp!.split(';'),
-      senderDomain: senderDomain!.split(';'),
-    };
-  });
+  const [header, ...lines] = readFileSync(corpusPath('MANIFEST.tsv'), 'utf8').split(/\r?\n/);
+  const columns = header?.split('\t').slice(0, COLUMNS.length);
+  if (columns?.join() !== COLUMNS.join()) throw new Error(`MANIFEST.tsv columns are ${columns?.join(', ')}`);
+  return lines
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [
+        file = '',
+        expected = '',
+        reports = '0',
+        feedbackType = '-',
+        sourceIp = '-',
+        senderDomain = '-',
+        notes = '',
+      ] = line.split('\t');
+      return {
+        file,
+        expect: expected as ManifestRow['expect'],
+        reports: Number(reports),
+        feedbackTypes: feedbackType.split(';'),
+        sourceIps: sourceIp.split(';'),
+        senderDomains: senderDomain.split(';'),
+        notes,
+      };
+    });
 }

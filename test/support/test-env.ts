@@ -37,6 +37,10 @@ export interface TestEnv {
   app: FastifyInstance;
   token(role: Role): Promise<string>;
   startWorkers(): () => Promise<void>;
+  /** Waits until the workers are done with a message; its final status. */
+  settled(id: number): Promise<string>;
+  /** Waits until the workers are done with all these messages. */
+  settledAll(ids: number[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,25 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
     config,
     app,
     token: (role) => createToken(rt.database.sql, role, `test-${role}`),
+    settled: (id) =>
+      waitFor(
+        async () => {
+          const [row] = await rt.database.sql<{ status: string }[]>`
+            select status from inbound_messages where id = ${id}`;
+          return row && row.status !== 'queued' ? row.status : null;
+        },
+        { what: `message ${id} processed` },
+      ),
+    settledAll: async (ids) => {
+      await waitFor(
+        async () => {
+          const [row] = await rt.database.sql<{ n: number }[]>`
+            select count(*)::int as n from inbound_messages where id = any(${ids}::bigint[]) and status = 'queued'`;
+          return row?.n === 0;
+        },
+        { what: `${ids.length} messages processed` },
+      );
+    },
     startWorkers: () => {
       const reports = startReportWorker(rt);
       const events = startEventWorker(rt);

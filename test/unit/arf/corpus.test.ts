@@ -1,57 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../src/arf/parse-message.ts';
+import { corpusPath, readManifest } from '../../support/corpus.ts';
 
 // Every message of the shared corpus must come out as MANIFEST.tsv says (see its README).
-const corpusDir =
-  process.env.REPUTE_CORPUS_DIR ?? fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
-
-interface ManifestRow {
-  file: string;
-  expect: 'complaint' | 'auth-evidence' | 'ignored';
-  reports: number;
-  feedbackTypes: string[];
-  sourceIps: string[];
-  senderDomains: string[];
-  notes: string;
-}
-
-function readManifest(): ManifestRow[] {
-  const [header, ...lines] = readFileSync(join(corpusDir, 'MANIFEST.tsv'), 'utf8').split(/\r?\n/);
-  expect(header?.split('\t').slice(0, 6)).toEqual([
-    'file',
-    'expect',
-    'reports',
-    'feedback_type',
-    'source_ip',
-    'sender_domain',
-  ]);
-  return lines
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [
-        file = '',
-        expected = '',
-        reports = '0',
-        feedbackType = '-',
-        sourceIp = '-',
-        senderDomain = '-',
-        notes = '',
-      ] = line.split('\t');
-      return {
-        file,
-        expect: expected as ManifestRow['expect'],
-        reports: Number(reports),
-        feedbackTypes: feedbackType.split(';'),
-        sourceIps: sourceIp.split(';'),
-        senderDomains: senderDomain.split(';'),
-        notes,
-      };
-    });
-}
-
 const rows = readManifest();
 
 /** The value for report `index`: `;` separates per-report values, a single value is for all. */
@@ -65,7 +17,7 @@ describe('the shared corpus', () => {
   });
 
   it.each(rows)('reads $file as its manifest row says ($notes)', async (row) => {
-    const outcome = await parseMessage(readFileSync(join(corpusDir, row.file)));
+    const outcome = await parseMessage(readFileSync(corpusPath(row.file)));
 
     if (row.expect === 'ignored') {
       expect(outcome.status).toBe('ignored');
@@ -87,20 +39,20 @@ describe('the shared corpus', () => {
   });
 
   it('reads a CRLF message exactly as the same message with LF line endings', async () => {
-    const lf = await parseMessage(readFileSync(join(corpusDir, 'sisimai-bsd-arf-01.eml')));
-    const crlf = await parseMessage(readFileSync(join(corpusDir, 'sisimai-dos-arf-01.eml')));
+    const lf = await parseMessage(readFileSync(corpusPath('sisimai-bsd-arf-01.eml')));
+    const crlf = await parseMessage(readFileSync(corpusPath('sisimai-dos-arf-01.eml')));
     expect(crlf).toEqual(lf);
   });
 
   it('names the reporter of a forward and of a partner report by their From address, lower-cased', async () => {
-    const forward = await parseMessage(readFileSync(join(corpusDir, 'fwd-attached-rfc822.eml')));
-    const partner = await parseMessage(readFileSync(join(corpusDir, 'rfc5965-example.eml')));
+    const forward = await parseMessage(readFileSync(corpusPath('fwd-attached-rfc822.eml')));
+    const partner = await parseMessage(readFileSync(corpusPath('rfc5965-example.eml')));
     expect(forward.status === 'reports' && forward.reports[0]?.reporter).toBe('jane.doe@recipient.example');
     expect(partner.status === 'reports' && partner.reports[0]?.reporter).toBe('abusedesk@example.com');
   });
 
   it('keeps every Received hop of an attached original, so attribution can pick the platform hop', async () => {
-    const outcome = await parseMessage(readFileSync(join(corpusDir, 'fwd-attached-rfc822.eml')));
+    const outcome = await parseMessage(readFileSync(corpusPath('fwd-attached-rfc822.eml')));
     if (outcome.status !== 'reports') throw new Error('expected reports');
     expect(outcome.reports[0]?.original.received.map((hop) => hop.fromIp)).toEqual([
       '192.0.2.10',

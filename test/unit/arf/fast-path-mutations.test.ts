@@ -3,18 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../src/arf/parse-message.ts';
 import { buildArf } from '../../support/build-arf.ts';
 import { CORPUS_DIR, corpusPath } from '../../support/corpus.ts';
-
-/** A small seeded PRNG (mulberry32): the same mutations every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/prng.ts';
 
 /** Damage a real report the way transport and careless generators do. */
 function mutate(raw: Buffer, rnd: () => number): Buffer {
@@ -65,7 +54,7 @@ describe('the fast path under damaged input', () => {
       buildArf({ id: 'm1', sourceIp: '198.51.100.1', originalHeaders: ['X-Repute-Tenant: acme'] }),
       buildArf({ id: 'm2', sourceIp: '2001:db8::1', feedbackType: 'fraud', bodyBytes: 3000 }),
     ];
-    const rnd = prng(20261123);
+    const rnd = seededRandom(20261123);
     for (let i = 0; i < 600; i++) {
       const raw = mutate(seeds[i % seeds.length]!, rnd);
       const fast = await parseMessage(raw);

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../src/arf/parse-message.ts';
 import type { ParseOutcome } from '../../../src/arf/types.ts';
+import { CORPUS_DIR, corpusPath } from '../../support/corpus.ts';
+import { seededRandom } from '../../support/prng.ts';
 import {
   ABUSE_FIELDS,
   arfReport,
@@ -13,21 +13,6 @@ import {
   spamMessage,
 } from './build-message.ts';
 import { expectWellFormed, onlyReport, reportsOf } from './outcome-checks.ts';
-
-const corpusDir =
-  process.env.REPUTE_CORPUS_DIR ?? fileURLToPath(new URL('../../../../shared/corpus/', import.meta.url));
-
-/** mulberry32: a small seeded PRNG, so a failing fuzz case can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(random: () => number, length: number): Buffer {
   const bytes = Buffer.alloc(length);
@@ -98,9 +83,9 @@ describe('hostile and broken input', () => {
 
   it('never throws on mangled corpus messages (400 seeded cases)', async () => {
     const random = seededRandom(42);
-    const corpus = readdirSync(corpusDir)
+    const corpus = readdirSync(CORPUS_DIR)
       .filter((file) => file.endsWith('.eml'))
-      .map((file) => readFileSync(join(corpusDir, file)));
+      .map((file) => readFileSync(corpusPath(file)));
     for (let i = 0; i < 400; i++) {
       await settle(mutate(random, corpus[i % corpus.length]!));
     }
