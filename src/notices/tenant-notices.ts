@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Sql } from '../db/client.ts';
 import type { OutboxEvent, Publisher } from '../events/publisher.ts';
+import { isFinalAttempt, type RetryPolicy, retryDelayMs } from '../events/retry-policy.ts';
 import type { Logger } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
 import { createMailer, type Mailer } from './mailer.ts';
@@ -33,7 +34,9 @@ export function tenantNoticePublisher(sql: Sql): Publisher {
   };
 }
 
-const MAX_ATTEMPTS = 8;
+/** 2, 4, 8 … minutes between attempts, 8 attempts, no jitter (notices are few). */
+const NOTICE_RETRY: RetryPolicy = { maxAttempts: 8, baseMs: 2 * 60_000, maxMs: 1024 * 60_000 };
+const noJitter = () => 0;
 const BATCH = 20;
 /** While one sender works on a notice, others leave it alone for this long. */
 const LEASE_MINUTES = 5;
@@ -85,8 +88,8 @@ export async function sendDueNotices(
         await sql`
           update tenant_notices
              set attempts = ${attempts}, last_error = ${message.slice(0, 500)},
-                 status = ${attempts >= MAX_ATTEMPTS ? 'failed' : 'pending'},
-                 next_attempt_at = now() + make_interval(mins => ${2 ** Math.min(attempts, 10)})
+                 status = ${isFinalAttempt(attempts, NOTICE_RETRY) ? 'failed' : 'pending'},
+                 next_attempt_at = now() + make_interval(secs => ${retryDelayMs(attempts, NOTICE_RETRY, noJitter) / 1000})
            where event_id = ${n.eventId}`;
         log.warn(
           { eventId: n.eventId, tenant: n.tenantId, attempts, err: message },

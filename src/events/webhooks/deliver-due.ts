@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/client.ts';
 import type { Logger } from '../../log.ts';
-import { isFinalAttempt, type RetryPolicy, retryDelayMs } from './backoff.ts';
+import { isFinalAttempt, type RetryPolicy, retryDelayMs } from '../retry-policy.ts';
 import { type ClaimedDelivery, claimDueDeliveries } from './claim-deliveries.ts';
 import { type AttemptOutcome, postDelivery } from './post-delivery.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../../src/events/webhooks/backoff.ts';
+import { retryDelayMs } from '../../../src/events/retry-policy.ts';
 import { webhookBody } from '../../../src/events/webhooks/payload.ts';
 import { validEventFilter, validWebhookUrl } from '../../../src/events/webhooks/registry.ts';
 import { signWebhook, verifyWebhookSignature } from '../../../src/events/webhooks/sign.ts';

@@ -1,3 +1,4 @@
+/** The retry schedule of what the events worker delivers on its own time: webhooks, tenant notices. */
 export interface RetryPolicy {
   /** Attempts before a delivery is given up as failed. */
   maxAttempts: number;
