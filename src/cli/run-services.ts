@@ -51,10 +51,13 @@ export async function runServices(
     const poller = startMailboxPoller(rt);
     stops.unshift(() => poller.stop());
   }
-  // A crash between storing and enqueueing leaves messages behind; they are queued now.
-  enqueueForgotten({ sql: rt.database.sql, queues: rt.queues, log: rt.log })
-    .then((n) => n > 0 && rt.log.info({ count: n }, 'queued messages left behind by an earlier crash'))
-    .catch((err) => rt.log.warn({ err: err.message }, 'could not re-queue left-behind messages'));
+  // A crash between storing and enqueueing leaves messages behind; the intake that
+  // stored them queues them at its next start (not every worker process again).
+  if (parts.http || parts.mailbox) {
+    enqueueForgotten({ sql: rt.database.sql, queues: rt.queues, log: rt.log })
+      .then((n) => n > 0 && rt.log.info({ count: n }, 'queued messages left behind by an earlier crash'))
+      .catch((err) => rt.log.warn({ err: err.message }, 'could not re-queue left-behind messages'));
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
