@@ -16,7 +16,8 @@ internal.addAddress('::1', 'ipv6');
 internal.addSubnet('fc00::', 7, 'ipv6');
 internal.addSubnet('fe80::', 10, 'ipv6');
 
-const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+/** An IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2) in its canonical spelling: `::ffff:c000:201`. */
+const MAPPED_IPV4 = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/;
 
 /**
  * An IP address as written in a report (`192.0.2.1`, `[192.0.2.1]`, `IPv6:2001:db8::1`,
@@ -37,13 +38,21 @@ export function normaliseIp(written: string): string | undefined {
   const version = isIP(text);
   if (version === 4) return text;
   if (version !== 6) return undefined;
-  const mapped = MAPPED_IPV4.exec(text);
-  if (mapped && isIP(mapped[1]!) === 4) return mapped[1]!;
+  let canonical: string;
   try {
-    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+    canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
   } catch {
-    return text.toLowerCase();
+    canonical = text.toLowerCase();
   }
+  // Every spelling of a mapped address (`::ffff:192.0.2.1`, `0:0:0:0:0:ffff:c000:201`, ...)
+  // canonicalises to one, which is the IPv4 address it maps: one host, one score, one block.
+  const mapped = MAPPED_IPV4.exec(canonical);
+  if (mapped) {
+    const high = Number.parseInt(mapped[1]!, 16);
+    const low = Number.parseInt(mapped[2]!, 16);
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return canonical;
 }
 
 /** Loopback, private, link-local, shared (CGNAT) or unspecified: not a host on the Internet. */
