@@ -40,6 +40,16 @@ const schema = z.object({
   /** Keys for the signed tenant header, comma-separated: the first signs, all verify (rotation). */
   TENANT_HEADER_KEY: z.string().optional(),
   TENANT_HEADER_MAX_AGE_DAYS: z.coerce.number().min(1).max(365).default(30),
+  /** Version 1 tenant headers (no m=, so replayable) still verify: for one release, while a platform moves to v2. */
+  TENANT_HEADER_ACCEPT_V1: bool.default(false),
+  /** A JSON file of the platform's DKIM public keys, beside those `repute dkim add` keeps in Postgres. */
+  PLATFORM_DKIM_KEYS: z.string().optional(),
+  /** Name servers for partners' DKIM keys (`host` or `host:port`, comma-separated); unset = the system's. */
+  DKIM_DNS_SERVERS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, 'addresses, comma-separated')
+    .optional(),
+  DKIM_DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
   /** A JSON file overriding parts of the reputation policy; validated at start. */
   POLICY_FILE: z.string().optional(),
   /** The abuse mailbox: imaps://user:pass@host:993/INBOX (imap:// only on loopback); unset = no poller. */
@@ -69,11 +79,11 @@ const schema = z.object({
   /** Signs review-desk session cookies and CSRF tokens; unset = a random one per process (sign in again after a restart). */
   SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
-  /** Delist form: submissions per window per client address, per e-mail address and per IP. */
+  /** Delist form: submissions per window per client address, per e-mail address, and per IP and e-mail address together. */
   DELIST_RATE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   DELIST_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(10),
   DELIST_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(5),
-  DELIST_MAX_PER_IP: z.coerce.number().int().min(1).default(5),
+  DELIST_MAX_PER_IP_EMAIL: z.coerce.number().int().min(1).default(3),
   /** Webhook deliveries: per-attempt timeout, attempts before giving up, exponential backoff base and cap. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
@@ -106,6 +116,8 @@ export type Config = {
   tenantHeader: string;
   tenantHeaderKeys: string[];
   tenantHeaderMaxAgeDays: number;
+  tenantHeaderAcceptV1: boolean;
+  dkim: { platformKeysFile: string | null; dnsServers: string[]; dnsTimeoutMs: number };
   policyFile: string | null;
   publicUrl: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -124,7 +136,7 @@ export type Config = {
   };
   mail: { smtpUrl: string | null; from: string };
   review: { sessionSecret: string; sessionHours: number };
-  delist: { windowMinutes: number; maxPerClient: number; maxPerEmail: number; maxPerIp: number };
+  delist: { windowMinutes: number; maxPerClient: number; maxPerEmail: number; maxPerIpAndEmail: number };
   webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   dnsbl: {
     zoneFile: string | null;
@@ -157,6 +169,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((k) => k.trim())
       .filter(Boolean),
     tenantHeaderMaxAgeDays: e.TENANT_HEADER_MAX_AGE_DAYS,
+    tenantHeaderAcceptV1: e.TENANT_HEADER_ACCEPT_V1,
+    dkim: {
+      platformKeysFile: e.PLATFORM_DKIM_KEYS ?? null,
+      dnsServers: e.DKIM_DNS_SERVERS?.split(',') ?? [],
+      dnsTimeoutMs: e.DKIM_DNS_TIMEOUT_MS,
+    },
     policyFile: e.POLICY_FILE ?? null,
     publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
@@ -189,7 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowMinutes: e.DELIST_RATE_WINDOW_MINUTES,
       maxPerClient: e.DELIST_MAX_PER_CLIENT,
       maxPerEmail: e.DELIST_MAX_PER_EMAIL,
-      maxPerIp: e.DELIST_MAX_PER_IP,
+      maxPerIpAndEmail: e.DELIST_MAX_PER_IP_EMAIL,
     },
     webhooks: {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
@@ -212,4 +230,5 @@ export const tenantHeaderPolicy = (c: Config) => ({
   name: c.tenantHeader,
   keys: c.tenantHeaderKeys,
   maxAgeDays: c.tenantHeaderMaxAgeDays,
+  acceptV1: c.tenantHeaderAcceptV1,
 });

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { connectDatabase, type Database } from './db/client.ts';
+import { type ProofSources, proofSourcesLoader, readPlatformKeyFile } from './evidence/proof-sources.ts';
 import { createIntake, type Intake } from './intake/accept-message.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -19,12 +20,15 @@ export interface Runtime {
   intake: Intake;
   metrics: Metrics;
   policy: Policy;
+  /** The platform's DKIM keys and the partners' domains, re-read from Postgres every few seconds. */
+  proofSources: () => Promise<ProofSources>;
   close(): Promise<void>;
 }
 
 export function openRuntime(config: Config, log: Logger = createLogger(config.logLevel)): Runtime {
   // Before any connection: a bad policy file stops the process at once.
   const policy = loadPolicy(config.policyFile);
+  const platformKeys = readPlatformKeyFile(config.dkim.platformKeysFile);
   // Batching keeps the connections needed few: reads, a transaction or two, intake.
   const database = connectDatabase(config.databaseUrl, { max: 10 });
   const redis = producerConnection(config.redisUrl);
@@ -48,6 +52,10 @@ export function openRuntime(config: Config, log: Logger = createLogger(config.lo
     intake: createIntake({ sql: database.sql, queues, log }),
     metrics: createMetrics(queues),
     policy,
+    proofSources: proofSourcesLoader(database.sql, platformKeys, {
+      servers: config.dkim.dnsServers,
+      timeoutMs: config.dkim.dnsTimeoutMs,
+    }),
     close: async () => {
       await queues.close();
       redis.disconnect();

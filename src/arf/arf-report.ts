@@ -95,6 +95,7 @@ function arfReport(
     reporter: view.from,
     senderDomain: senderDomainOf(feedback.originalMailFrom, original),
     original,
+    originalBytes: embedded?.content,
     warnings,
   };
 }
@@ -110,13 +111,10 @@ export function sparseReports(
 ): ParseOutcome {
   // The subject names one IP; with several originals, each has its own Received chain.
   const subjectIp = originals.length <= 1 ? ipFromComplaintSubject(view.subject) : undefined;
-  const reads: Array<ReadOriginal | undefined> =
-    originals.length === 0
-      ? [undefined]
-      : originals
-          .slice(0, maxReports)
-          .map((embedded) => readOriginalMessage(embedded.content, embedded.headersOnly));
-  const reports = reads.map((read): ParsedReport => {
+  const kept: Array<EmbeddedOriginal | undefined> =
+    originals.length === 0 ? [undefined] : originals.slice(0, maxReports);
+  const reports = kept.map((embedded): ParsedReport => {
+    const read = embedded ? readOriginalMessage(embedded.content, embedded.headersOnly) : undefined;
     const original = read?.original ?? unknownOriginal();
     const warnings = mergeWarnings(['arf.no_feedback_part'], read?.warnings ?? []);
     if (originals.length > maxReports) addWarning(warnings, 'forward.too_many_attachments');
@@ -137,6 +135,7 @@ export function sparseReports(
       reporter: view.from,
       senderDomain: senderDomainOf(undefined, original),
       original,
+      originalBytes: embedded?.content,
       warnings,
     };
   });

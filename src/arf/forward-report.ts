@@ -26,7 +26,12 @@ export function inlineOriginal(view: MailView): ReadOriginal | undefined {
   return fields ? originalFromFields(fields, true) : undefined;
 }
 
-function forwardReport(view: MailView, original: OriginalMessage, warnings: string[]): ParsedReport {
+function forwardReport(
+  view: MailView,
+  original: OriginalMessage,
+  warnings: string[],
+  originalBytes?: Buffer,
+): ParsedReport {
   return {
     format: 'forward',
     evidence: 'complaint',
@@ -39,6 +44,7 @@ function forwardReport(view: MailView, original: OriginalMessage, warnings: stri
     reporter: view.from,
     senderDomain: forwardedSenderDomainOf(original),
     original,
+    originalBytes,
     warnings,
   };
 }
@@ -60,7 +66,7 @@ export function forwardReports(
       const read = readOriginalMessage(embedded.content, embedded.headersOnly);
       const warnings = [...shared];
       for (const code of read.warnings) addWarning(warnings, code);
-      return forwardReport(view, read.original, warnings);
+      return forwardReport(view, read.original, warnings, embedded.content);
     });
     return { status: 'reports', reports };
   }

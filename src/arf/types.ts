@@ -88,6 +88,12 @@ export interface ParsedReport {
    */
   senderDomain?: string;
   original: OriginalMessage;
+  /**
+   * The reported message as the report carries it (an attached message/rfc822 or header
+   * section, transfer encoding removed), for checking its signatures; never stored. Absent
+   * when the original was only read from an inline forward block or is missing.
+   */
+  originalBytes?: Buffer;
   /** Stable codes for what was sloppy but survivable, e.g. `arf.missing_version`. */
   warnings: string[];
 }

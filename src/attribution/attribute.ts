@@ -1,9 +1,15 @@
 import type { ParsedReport } from '../arf/types.ts';
+import { type Evidence, evidenceOf, NO_PROOFS, type Proofs } from '../evidence/evidence-level.ts';
 import { canonicalIp } from '../net/ip-address.ts';
 import type { FactsQuery, PlatformFacts } from './platform-facts.ts';
-import { type TenantHeaderPolicy, type TenantHeaderStatus, verifyTenantHeader } from './tenant-header.ts';
+import {
+  type TenantHeaderPolicy,
+  type TenantHeaderStatus,
+  type TenantHeaderVerdict,
+  verifyTenantHeader,
+} from './tenant-header.ts';
 
-export type AttributionMethod = 'tenant_header' | 'source_ip' | 'sender_domain' | 'none';
+export type AttributionMethod = 'tenant_header' | 'dkim' | 'source_ip' | 'sender_domain' | 'none';
 
 export interface Attribution {
   tenantId: string | null;
@@ -16,6 +22,10 @@ export interface Attribution {
   senderDomainRegistered: boolean | null;
   /** What the tenant header said, when there was one: a forged or stale one is recorded, not trusted. */
   tenantHeaderStatus: TenantHeaderStatus | null;
+  /** What proves the platform sent the reported mail. */
+  evidence: Evidence;
+  /** Codes for what attribution refused to believe, e.g. `attribution.ip_not_the_tenants`. */
+  warnings: string[];
 }
 
 /** Every suffix of a domain that could be the registered one: a.b.example → a.b.example, b.example, example. */
@@ -34,17 +44,25 @@ export function tenantHeaderValues(report: ParsedReport, headerName: string): st
 }
 
 /** A sender can add a header of the same name; one that verifies wins, else the first speaks for all. */
-function readTenantHeader(report: ParsedReport, policy: TenantHeaderPolicy, now: Date) {
-  const verdicts = tenantHeaderValues(report, policy.name).map((v) => verifyTenantHeader(v, policy, now));
-  return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? null;
+function readTenantHeader(
+  report: ParsedReport,
+  policy: TenantHeaderPolicy,
+  now: Date,
+): { verdict: TenantHeaderVerdict | null; count: number } {
+  const values = tenantHeaderValues(report, policy.name);
+  const verdicts = values.map((v) => verifyTenantHeader(v, policy, now, report.original.messageId));
+  return { verdict: verdicts.find((v) => v.signed) ?? verdicts[0] ?? null, count: values.length };
 }
 
-/** Candidate IPs, domains and tenants one report can be attributed by: the input of the facts lookup. */
-export function attributionCandidates(reports: ParsedReport[], tenantHeader: string): FactsQuery {
+/** Candidate IPs, domains and tenants reports can be attributed by: the input of the facts lookup. */
+export function attributionCandidates(
+  items: Array<{ report: ParsedReport; proofs?: Proofs }>,
+  tenantHeader: string,
+): FactsQuery {
   const ips = new Set<string>();
   const domains = new Set<string>();
   const tenants = new Set<string>();
-  for (const r of reports) {
+  for (const { report: r, proofs } of items) {
     const src = canonicalIp(r.sourceIp);
     if (src) ips.add(src);
     for (const hop of r.original.received) {
@@ -52,6 +70,7 @@ export function attributionCandidates(reports: ParsedReport[], tenantHeader: str
       if (ip) ips.add(ip);
     }
     for (const d of domainAndParents(r.senderDomain)) domains.add(d);
+    for (const d of domainAndParents(proofs?.platformSignature?.domain)) domains.add(d);
     for (const v of tenantHeaderValues(r, tenantHeader)) {
       const t = v.split(';')[0]?.trim();
       if (t) tenants.add(t);
@@ -83,21 +102,80 @@ function registeredOwner(domain: string | undefined, facts: PlatformFacts): stri
   return null;
 }
 
-/** Who sent it, in the DESIGN's order: tenant header, then the sending IP, then the sender domain. */
+/**
+ * The tenant a platform proof names: the owner of the signing domain, else the tenant of a
+ * tenant header the signature covers (one instance only: DKIM signs the bottom one, and a
+ * sender can add another above it), else the tenant of a message-bound tenant header.
+ */
+function provenTenant(
+  proofs: Proofs,
+  header: { verdict: TenantHeaderVerdict | null; count: number },
+  headerName: string,
+  facts: PlatformFacts,
+): { tenant: string; by: 'dkim' | 'tenant_header' } | null {
+  const sig = proofs.platformSignature;
+  if (sig) {
+    const owner = registeredOwner(sig.domain, facts);
+    if (owner) return { tenant: owner, by: 'dkim' };
+    const tenant = header.verdict?.tenant;
+    if (tenant && header.count === 1 && sig.signedFields.includes(headerName) && facts.tenants.has(tenant)) {
+      return { tenant, by: 'tenant_header' };
+    }
+  }
+  const v = header.verdict;
+  if (v?.status === 'valid' && v.tenant && facts.tenants.has(v.tenant)) {
+    return { tenant: v.tenant, by: 'tenant_header' };
+  }
+  return null;
+}
+
+/**
+ * Who sent it, in the DESIGN's order: tenant header, then the sending IP, then the sender
+ * domain; and how sure that is. A tenant header counts when its HMAC verifies, when a platform
+ * DKIM signature covers it, or, on a platform without tenant-header keys, when a partner
+ * reports the message and the header is its only one. When a platform proof names the tenant, an IP dedicated to another tenant
+ * is not believed: the Received chain and Source-IP are the reporter's word, and a tenant
+ * forwarding its own signed mail must not get another tenant's IP blocked.
+ */
 export function attribute(
   report: ParsedReport,
   facts: PlatformFacts,
   tenantHeader: TenantHeaderPolicy,
   now: Date,
+  proofs: Proofs = NO_PROOFS,
 ): Attribution {
+  const header = readTenantHeader(report, tenantHeader, now);
+  const verdict = header.verdict;
+  const evidence = evidenceOf(proofs, verdict?.status === 'valid');
+  const warnings: string[] = [];
+  const proven =
+    evidence.level === 'verified' ? provenTenant(proofs, header, tenantHeader.name, facts) : null;
+
   const sourceIp = findSendingHop(report, facts);
-  const ip = sourceIp && facts.ips.has(sourceIp) ? sourceIp : null;
+  let ip = sourceIp && facts.ips.has(sourceIp) ? sourceIp : null;
+  if (proven && ip && !proofs.partner) {
+    const owner = facts.ips.get(ip);
+    if (owner && owner !== proven.tenant) {
+      ip = null;
+      warnings.push('attribution.ip_not_the_tenants');
+    }
+  }
   const domainOwner = registeredOwner(report.senderDomain, facts);
+  // Without keys a bare header is believed only from a partner, and only alone: a sender can
+  // add one of its own above the platform's. (A platform signature covering it is a proof, above.)
+  const headerTrusted =
+    verdict?.signed === true ||
+    (verdict?.status === 'unsigned' &&
+      tenantHeader.keys.length === 0 &&
+      header.count === 1 &&
+      proofs.partner !== null);
 
   let tenantId: string | null = null;
   let method: AttributionMethod = 'none';
-  const verdict = readTenantHeader(report, tenantHeader, now);
-  if (verdict?.trusted && verdict.tenant && facts.tenants.has(verdict.tenant)) {
+  if (proven) {
+    tenantId = proven.tenant;
+    method = proven.by;
+  } else if (headerTrusted && verdict?.tenant && facts.tenants.has(verdict.tenant)) {
     tenantId = verdict.tenant;
     method = 'tenant_header';
   } else if (ip && facts.ips.get(ip)) {
@@ -118,5 +196,7 @@ export function attribute(
     method,
     senderDomainRegistered,
     tenantHeaderStatus: verdict?.status ?? null,
+    evidence,
+    warnings,
   };
 }

@@ -7,6 +7,14 @@ import { addDomain, addSendingIp, addTenant } from '../platform/directory.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { createToken, listTokens, ROLES, type Role, revokeToken } from '../tokens.ts';
 import { exportDnsblZone, printWebhookAdded, printWebhookRemoved, printWebhooks } from './event-commands.ts';
+import {
+  printDkimKeyAdded,
+  printDkimKeyRemoved,
+  printDkimKeys,
+  printPartnerAdded,
+  printPartnerRemoved,
+  printPartners,
+} from './evidence-commands.ts';
 import { importReports } from './import-reports.ts';
 import { runServices } from './run-services.ts';
 import { printTopScores } from './scores-top.ts';
@@ -104,6 +112,44 @@ const COMMANDS: Record<string, Handler> = {
     }
     console.log(`token ${id} revoked`);
     return 0;
+  },
+  'dkim add': async (rt, args) => {
+    const { positionals } = parse(args, {});
+    const [domain, selector, file] = positionals;
+    if (!domain || !selector || !file || positionals.length > 3)
+      throw new UsageError('dkim add DOMAIN SELECTOR PUBLIC_KEY_FILE');
+    await printDkimKeyAdded(rt, domain, selector, file);
+    return 0;
+  },
+  'dkim list': async (rt, args) => {
+    if (parse(args, {}).positionals.length) throw new UsageError('dkim list');
+    await printDkimKeys(rt);
+    return 0;
+  },
+  'dkim remove': async (rt, args) => {
+    const { positionals } = parse(args, {});
+    const [domain, selector] = positionals;
+    if (!domain || !selector || positionals.length > 2) throw new UsageError('dkim remove DOMAIN SELECTOR');
+    return printDkimKeyRemoved(rt, domain, selector);
+  },
+  'partner add': async (rt, args) => {
+    const { values, positionals } = parse(args, { domain: { type: 'string', multiple: true } });
+    const [name] = positionals;
+    const domains = (values.domain as string[] | undefined) ?? [];
+    if (!name || positionals.length > 1 || domains.length === 0)
+      throw new UsageError('partner add NAME --domain D [--domain D]...');
+    await printPartnerAdded(rt, name, domains);
+    return 0;
+  },
+  'partner list': async (rt, args) => {
+    if (parse(args, {}).positionals.length) throw new UsageError('partner list');
+    await printPartners(rt);
+    return 0;
+  },
+  'partner remove': async (rt, args) => {
+    const { positionals } = parse(args, {});
+    if (positionals.length !== 1) throw new UsageError('partner remove NAME');
+    return printPartnerRemoved(rt, positionals[0]!);
   },
   import: async (rt, args) => {
     const { values, positionals } = parse(args, { reporter: { type: 'string' } });

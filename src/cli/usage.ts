@@ -9,6 +9,13 @@ Set-up
                                               roles: partner service viewer analyst admin
   token list                                  tokens with their ids, roles and state (never the token)
   token revoke ID                             stop a token working (within 10 s everywhere)
+Evidence
+  dkim add DOMAIN SELECTOR PUBLIC_KEY_FILE    a key the platform signs outbound mail with (PEM or the
+                                              DNS TXT record): originals signed with it are verified
+  dkim list | dkim remove DOMAIN SELECTOR
+  partner add NAME --domain D [--domain D]... a feedback-loop partner: ARF it mails DKIM-signed by
+                                              one of its domains is partner evidence
+  partner list | partner remove NAME
 Operations
   import PATH [--reporter NAME]               old reports from a folder (.eml files, a Maildir) or an
                                               mbox, queued for the workers; nothing is imported twice

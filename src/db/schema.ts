@@ -152,9 +152,19 @@ export const reports = pgTable(
     /** What the signed tenant header said: valid | unsigned | bad_signature | stale | malformed; null when absent. */
     tenantHeaderStatus: text('tenant_header_status'),
     senderDomainRegistered: boolean('sender_domain_registered'),
+    /**
+     * What proves the platform sent the reported mail: verified (a platform DKIM signature or a
+     * message-bound tenant header), partner (a feedback-loop partner's token or signature),
+     * claimed (a stranger's word). Only verified and partner evidence can block or restrict.
+     */
+    evidenceLevel: text('evidence_level').notNull().default('claimed'),
+    /** Which proof, for people: "DKIM northwind.example s=s1", "partner token yahoo-fbl", … */
+    evidenceDetail: text('evidence_detail'),
     /** Policy weight of the feedback type, and what of it was added to scores. */
     weight: doublePrecision('weight').notNull(),
     scoredWeight: doublePrecision('scored_weight').notNull(),
+    /** What of it was added to the trusted complaint weight, the one that can block. */
+    trustedWeight: doublePrecision('trusted_weight').notNull().default(0),
     notScoredReason: text('not_scored_reason'),
     warnings: text('warnings').array().notNull().default(sql`'{}'`),
     createdAt: createdAt(),
@@ -164,9 +174,16 @@ export const reports = pgTable(
     index('reports_ip').on(t.ip, t.id),
     index('reports_tenant').on(t.tenantId, t.id),
     index('reports_status').on(t.status, t.id),
-    // The forwarded-complaint cap looks back a day per reporter and reporting domain.
+    // The claimed-complaint caps look back a day per reporter, reporting domain and subject.
     index('reports_reporter').on(t.reporter, t.createdAt),
     index('reports_reporter_domain').on(t.reporterDomain, t.createdAt),
+    index('reports_claimed_ip')
+      .on(t.ip, t.createdAt)
+      .where(sql`${t.evidenceLevel} = 'claimed' and ${t.scoredWeight} > 0`),
+    index('reports_claimed_tenant')
+      .on(t.tenantId, t.createdAt)
+      .where(sql`${t.evidenceLevel} = 'claimed' and ${t.scoredWeight} > 0`),
+    check('reports_evidence_level', sql`${t.evidenceLevel} in ('verified','partner','claimed')`),
   ],
 );
 
@@ -178,6 +195,8 @@ export const scores = pgTable(
     subject: text('subject').notNull(),
     /** Decayed complaint weight and decayed delivered volume, both as of updated_at. */
     complaints: doublePrecision('complaints').notNull().default(0),
+    /** The part of `complaints` from verified or partner evidence, decayed alike: what blocks and restricts. */
+    trustedComplaints: doublePrecision('trusted_complaints').notNull().default(0),
     volume: doublePrecision('volume').notNull().default(0),
     /** Undecayed count of reports, for display. */
     reportCount: integer('report_count').notNull().default(0),
@@ -248,6 +267,61 @@ export const mailboxMessages = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('mailbox_messages_inbound').on(t.inboundId)],
+);
+
+/**
+ * One row per reported message (its Message-ID and recipient, else a hash of its header
+ * fields): a message complains once, whichever channel brings it again. `trusted` once
+ * verified or partner evidence has spoken for it, so a stranger's forward cannot pre-empt
+ * the partner's report of the same message; `claimed_weight` is what claimed evidence
+ * scored for it before that.
+ */
+export const reportedMessages = pgTable('reported_messages', {
+  key: bytea('key').primaryKey(),
+  trusted: boolean('trusted').notNull(),
+  claimedWeight: doublePrecision('claimed_weight').notNull().default(0),
+  firstInboundId: bigint('first_inbound_id', { mode: 'number' }),
+  createdAt: createdAt(),
+});
+
+/**
+ * Public keys the platform signs its outbound mail with (`repute dkim add`): a reported
+ * original carrying a signature that verifies with one of them was sent by the platform.
+ * Keys are Repute's own copy, never looked up in DNS, so a stranger's DNS cannot vouch.
+ */
+export const dkimKeys = pgTable(
+  'dkim_keys',
+  {
+    domain: text('domain').notNull(),
+    selector: text('selector').notNull(),
+    /** rsa | ed25519 */
+    keyType: text('key_type').notNull(),
+    /** SubjectPublicKeyInfo, DER, base64. */
+    publicKey: text('public_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.domain, t.selector] }),
+    check('dkim_keys_type', sql`${t.keyType} in ('rsa','ed25519')`),
+  ],
+);
+
+/** Feedback-loop partners (`repute partner add`): a mailed ARF they DKIM-sign counts as partner evidence. */
+export const partners = pgTable('partners', {
+  name: text('name').primaryKey(),
+  createdAt: createdAt(),
+});
+
+export const partnerDomains = pgTable(
+  'partner_domains',
+  {
+    domain: text('domain').primaryKey(),
+    partner: text('partner')
+      .notNull()
+      .references(() => partners.name, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('partner_domains_partner').on(t.partner)],
 );
 
 /** Delivered volume per subject and UTC day, as fed by the MTAs: what the review charts draw. */

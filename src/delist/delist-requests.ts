@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
 import { isReputeError } from '../errors.ts';
-import { DELIST_LIMIT, liftIpBlock, recentDelists } from '../reputation/restrictions.ts';
+import { blockedBy, DELIST_LIMIT, liftIpBlock, recentDelists } from '../reputation/restrictions.ts';
 
 /** How long a confirmation link works. */
 export const DELIST_LINK_MINUTES = 30;
@@ -39,7 +39,15 @@ export type LinkState =
   | { state: 'invalid' }
   | { state: 'expired'; ip: string }
   | { state: 'used'; ip: string; result: string }
-  | { state: 'open'; ip: string; blocked: boolean; delistsLeft: number; expiresAt: Date };
+  | {
+      state: 'open';
+      ip: string;
+      blocked: boolean;
+      /** Blocked by the trust team, not the policy: the portal cannot lift it. */
+      blockedByPeople: boolean;
+      delistsLeft: number;
+      expiresAt: Date;
+    };
 
 interface Row {
   id: number;
@@ -68,11 +76,13 @@ export async function inspectDelistLink(sql: Sql, token: string): Promise<LinkSt
   if (row.expired) return { state: 'expired', ip: row.ip };
   const [score] = await sql<{ status: string }[]>`
     select status from scores where subject_type = 'ip' and subject = ${row.ip}`;
-  const delists = await recentDelists(sql, row.ip);
+  const blocked = score?.status === 'blocked';
+  const [delists, by] = await Promise.all([recentDelists(sql, row.ip), blocked ? blockedBy(sql, row.ip) : null]);
   return {
     state: 'open',
     ip: row.ip,
-    blocked: score?.status === 'blocked',
+    blocked,
+    blockedByPeople: blocked && by !== 'policy',
     delistsLeft: Math.max(0, DELIST_LIMIT - delists),
     expiresAt: row.expiresAt,
   };
@@ -82,6 +92,8 @@ export type ConfirmOutcome =
   | { outcome: 'delisted'; ip: string; eventId: number }
   | { outcome: 'not_blocked'; ip: string }
   | { outcome: 'refused'; ip: string }
+  /** Blocked by the trust team: only support can lift it. */
+  | { outcome: 'support'; ip: string }
   | Exclude<LinkState, { state: 'open' }>;
 
 /**
@@ -123,6 +135,10 @@ export async function confirmDelist(sql: Sql, token: string): Promise<ConfirmOut
     if (isReputeError(err) && err.code === 'delist.limit_reached') {
       await settle('refused');
       return { outcome: 'refused', ip: row.ip };
+    }
+    if (isReputeError(err) && err.code === 'delist.manual_block') {
+      await settle('refused');
+      return { outcome: 'support', ip: row.ip };
     }
     // Our failure, not the sender's: the link works again.
     await sql`update delist_requests set used_at = null where id = ${row.id}`.catch(() => {});

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { ReputeError } from '../errors.ts';
 
 export interface WindowLimit {
-  /** What is counted: `client`, `email`, `ip`. */
+  /** What is counted: `client`, `email`, `ip_email`. */
   kind: string;
   value: string;
   max: number;
@@ -13,7 +13,7 @@ export interface WindowLimit {
  * Fixed-window counters in Redis (INCR with a TTL set when the window opens): cheap,
  * shared by every server process, and gone by themselves. Values are hashed in the key
  * so Redis holds no e-mail addresses. Every counter is bumped on each attempt, so
- * probing many IPs from one address, or one IP from many, runs into a limit.
+ * probing many IPs from one client, or mailing one address again and again, runs into a limit.
  */
 export function windowLimiter(redis: Redis, prefix: string, windowSeconds: number) {
   const key = (l: WindowLimit) =>

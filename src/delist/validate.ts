@@ -26,6 +26,17 @@ export function validEmail(raw: string): string | null {
   return `${local}@${domain}`;
 }
 
+/**
+ * One mailbox, however it is spelt: `Owner+delist@Example.COM` and `owner@example.com` reach
+ * the same person, so they share one rate limit.
+ */
+export function foldEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at).toLowerCase();
+  const plus = local.indexOf('+');
+  return `${plus > 0 ? local.slice(0, plus) : local}@${email.slice(at + 1).toLowerCase()}`;
+}
+
 /** The delist form: one e-mail address and one IP (v4 or v6), with messages a sender can act on. */
 export function parseDelistForm(body: Record<string, unknown>): DelistFormResult {
   const rawEmail = typeof body.email === 'string' ? body.email : '';

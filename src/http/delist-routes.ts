@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { confirmDelist, createDelistRequest, inspectDelistLink } from '../delist/delist-requests.ts';
 import { windowLimiter } from '../delist/rate-limit.ts';
-import { parseDelistForm } from '../delist/validate.ts';
+import { foldEmail, parseDelistForm } from '../delist/validate.ts';
 import type { Mailer } from '../notices/mailer.ts';
 import type { Runtime } from '../runtime.ts';
 import {
@@ -51,10 +51,14 @@ export const delistRoutes: FastifyPluginAsync<{ rt: Runtime; mailer: Mailer }> =
       return reply.status(400).type('text/html; charset=utf-8').send(delistFormPage(values, form.errors));
     }
     const { email, ip } = form.value;
+    // No limit per IP alone: strangers asking for an IP must not lock its owner out. Per
+    // e-mail address (case and +tags folded, so one mailbox is one address), per client,
+    // and per IP and address together.
+    const mailbox = foldEmail(email);
     await limiter.hit([
       { kind: 'client', value: req.ip, max: limits.maxPerClient },
-      { kind: 'email', value: email.toLowerCase(), max: limits.maxPerEmail },
-      { kind: 'ip', value: ip, max: limits.maxPerIp },
+      { kind: 'email', value: mailbox, max: limits.maxPerEmail },
+      { kind: 'ip_email', value: `${ip} ${mailbox}`, max: limits.maxPerIpAndEmail },
     ]);
     // Listed or not, the same work and the same answer: the portal is no oracle for the list.
     const request = await createDelistRequest(sql, { ip, email, clientAddress: req.ip });
@@ -86,7 +90,7 @@ export const delistRoutes: FastifyPluginAsync<{ rt: Runtime; mailer: Mailer }> =
           req.log.info({ ip: result.ip, eventId: result.eventId }, 'ip delisted through the portal');
           await wake(result.eventId);
         }
-        const status = result.outcome === 'refused' ? 429 : 200;
+        const status = result.outcome === 'refused' ? 429 : result.outcome === 'support' ? 409 : 200;
         return reply.status(status).type('text/html; charset=utf-8').send(confirmResultPage(result, token));
       }
       const status = result.state === 'invalid' ? 404 : 410;

@@ -17,6 +17,7 @@ const STATUS: Record<string, number> = {
   'ip.already_blocked': 409,
   'ip.not_blocked': 409,
   'delist.limit_reached': 429,
+  'delist.manual_block': 409,
   'tenant.already_restricted': 409,
   'tenant.not_restricted': 409,
   'tenant.checks_missing': 400,

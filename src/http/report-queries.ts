@@ -10,7 +10,9 @@ const REPORT_COLUMNS = `
   r.message_id as "messageId", r.subject, r.tenant_id as tenant, host(r.ip) as ip,
   r.attribution_method as "attributionMethod", r.tenant_header_status as "tenantHeaderStatus",
   r.sender_domain_registered as "senderDomainRegistered",
-  r.weight, r.scored_weight as "scoredWeight", r.not_scored_reason as "notScoredReason",
+  r.evidence_level as "evidenceLevel", r.evidence_detail as "evidenceDetail",
+  r.weight, r.scored_weight as "scoredWeight", r.trusted_weight as "trustedWeight",
+  r.not_scored_reason as "notScoredReason",
   r.warnings, r.original_rcpt_to as "originalRcptTo", r.reported_domains as "reportedDomains",
   r.auth_failure as "authFailure", r.user_agent as "userAgent", r.created_at as "createdAt"`;
 

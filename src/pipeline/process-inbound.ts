@@ -4,10 +4,14 @@ import { attribute, attributionCandidates } from '../attribution/attribute.ts';
 import { loadFacts } from '../attribution/load-facts.ts';
 import type { TenantHeaderPolicy } from '../attribution/tenant-header.ts';
 import type { Queryable, Sql } from '../db/client.ts';
+import type { Proofs } from '../evidence/evidence-level.ts';
+import { gatherProofs } from '../evidence/gather-proofs.ts';
+import type { ProofSources } from '../evidence/proof-sources.ts';
 import type { Logger } from '../log.ts';
 import { addToScores } from '../reputation/apply-scores.ts';
+import { ClaimedAllowance, loadClaimedUsage } from '../reputation/claimed-caps.ts';
+import { loadClaims, MessageClaims } from '../reputation/message-claims.ts';
 import type { Policy } from '../reputation/policy.ts';
-import { loadReporterUsage, ReporterAllowance } from '../reputation/reporter-cap.ts';
 import {
   eventsForDecisions,
   type NewEvent,
@@ -21,6 +25,8 @@ export interface PipelineDeps {
   sql: Sql;
   policy: Policy;
   tenantHeader: TenantHeaderPolicy;
+  /** The platform's DKIM keys and the partners' domains, that the proofs are checked against. */
+  proofSources: () => Promise<ProofSources>;
   publicUrl: string;
   log: Logger;
   now?: () => Date;
@@ -39,6 +45,8 @@ interface Parsed {
   channel: string;
   reporter: string | null;
   outcome: ParseOutcome;
+  /** What proves each report's original came from the platform, in report order. */
+  proofs: Array<Proofs & { warnings: string[] }>;
 }
 
 /** One inbound message through the pipeline: a batch of one. */
@@ -66,17 +74,24 @@ export async function processInboundBatch(
     { id: number; raw: Buffer; channel: string; reporter: string | null; status: string }[]
   >`
     select id, raw, channel, reporter, status from inbound_messages where id = any(${ids}::bigint[])`;
+  const now = deps.now?.() ?? new Date();
   const parsed: Parsed[] = [];
+  let sources: ProofSources | undefined;
   for (const m of messages) {
     if (m.status !== 'queued') {
       results.set(m.id, { status: 'skipped', reason: 'already_done' });
       continue;
     }
-    // Parsing is CPU work: done before the transaction, so no row lock waits on it.
-    parsed.push({ id: m.id, channel: m.channel, reporter: m.reporter, outcome: await parseMessage(m.raw) });
+    // Parsing and signature checks are CPU work: done before the transaction, so no row lock waits on them.
+    const outcome = await parseMessage(m.raw);
+    let proofs: Parsed['proofs'] = [];
+    if (outcome.status === 'reports') {
+      sources ??= await deps.proofSources();
+      proofs = await gatherProofs(m, outcome.reports, sources, now);
+    }
+    parsed.push({ id: m.id, channel: m.channel, reporter: m.reporter, outcome, proofs });
   }
   if (parsed.length === 0) return results;
-  const now = deps.now?.() ?? new Date();
 
   await deps.sql.begin(async (tx) => {
     const locked = await tx<{ id: number; status: string }[]>`
@@ -100,24 +115,32 @@ async function decide(tx: Queryable, deps: PipelineDeps, todo: Parsed[], now: Da
   const withReports = todo.flatMap((p) =>
     p.outcome.status === 'reports' ? [{ ...p, reports: p.outcome.reports }] : [],
   );
-  const allReports = withReports.flatMap((p) => p.reports);
+  const items = withReports.flatMap((p) => p.reports.map((report, i) => ({ report, proofs: p.proofs[i] })));
 
-  const facts = await loadFacts(tx, attributionCandidates(allReports, deps.tenantHeader.name));
+  const facts = await loadFacts(tx, attributionCandidates(items, deps.tenantHeader.name));
   const rowsByMessage = withReports.map((p) => ({
     p,
-    rows: p.reports.map((report, seq) =>
-      scoredRow(seq, report, attribute(report, facts, deps.tenantHeader, now), p.reporter, deps.policy),
-    ),
+    rows: p.reports.map((report, seq) => {
+      const proofs = p.proofs[seq] ?? { partner: null, platformSignature: null, warnings: [] };
+      const attribution = attribute(report, facts, deps.tenantHeader, now, proofs);
+      return scoredRow(seq, report, attribution, p, deps.policy, proofs);
+    }),
   }));
   const allRows = rowsByMessage.flatMap((m) => m.rows);
 
-  // Forwarded complaints are cheap to forge: cap what one reporter (and one reporting
-  // domain) adds to one subject per window.
-  if (allRows.some((r) => r.format === 'forward' && r.scoredWeight > 0)) {
-    const usage = await loadReporterUsage(tx, allRows, deps.policy, now);
-    const allowance = new ReporterAllowance(usage, deps.policy);
+  // One complaint per reported message, whatever brings it again; then claimed evidence,
+  // cheap to forge, is capped per reporter, per reporting domain and in all per subject.
+  const claims = new MessageClaims(await loadClaims(tx, allRows));
+  for (const { p, rows } of rowsByMessage) for (const row of rows) claims.admit(row, p.id);
+  if (allRows.some((r) => r.evidenceLevel === 'claimed' && r.scoredWeight > 0)) {
+    const allowance = new ClaimedAllowance(
+      await loadClaimedUsage(tx, allRows, deps.policy, now),
+      deps.policy,
+    );
     for (const row of allRows) allowance.apply(row);
   }
+  claims.settle();
+  await claims.write(tx);
 
   const inserted = await insertReports(
     tx,

@@ -2,7 +2,7 @@ import { NaturalBatcher } from '../batch/natural-batcher.ts';
 import { tenantHeaderPolicy } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Runtime } from '../runtime.ts';
-import { type ProcessResult, processInboundBatch } from './process-inbound.ts';
+import { type PipelineDeps, type ProcessResult, processInboundBatch } from './process-inbound.ts';
 
 /**
  * What the reports worker does with its jobs. Jobs running at the same time in one
@@ -11,13 +11,7 @@ import { type ProcessResult, processInboundBatch } from './process-inbound.ts';
  * (nothing to retry); a lost database throws, so BullMQ retries the job with backoff.
  */
 export function reportJobRunner(rt: Runtime, log: Logger) {
-  const deps = {
-    sql: rt.database.sql,
-    policy: rt.policy,
-    tenantHeader: tenantHeaderPolicy(rt.config),
-    publicUrl: rt.config.publicUrl,
-    log,
-  };
+  const deps = pipelineDeps(rt, log);
   const batcher = new NaturalBatcher<number, ProcessResult>((ids) => processInboundBatch(deps, ids), {
     maxBatch: 100,
     maxInFlight: 2,
@@ -37,6 +31,18 @@ export function reportJobRunner(rt: Runtime, log: Logger) {
       });
     }
     return result;
+  };
+}
+
+/** What the pipeline needs from a process's runtime. */
+export function pipelineDeps(rt: Runtime, log: Logger): PipelineDeps {
+  return {
+    sql: rt.database.sql,
+    policy: rt.policy,
+    tenantHeader: tenantHeaderPolicy(rt.config),
+    proofSources: rt.proofSources,
+    publicUrl: rt.config.publicUrl,
+    log,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ParsedReport } from '../arf/types.ts';
 import type { Attribution } from '../attribution/attribute.ts';
 import type { Queryable } from '../db/client.ts';
+import type { EvidenceLevel } from '../evidence/evidence-level.ts';
 
 export type ReportStatus = 'scored' | 'unattributed' | 'evidence';
 
@@ -37,13 +38,23 @@ export interface ReportRow {
   attributionMethod: string;
   tenantHeaderStatus: string | null;
   senderDomainRegistered: boolean | null;
+  evidenceLevel: EvidenceLevel;
+  evidenceDetail: string | null;
   weight: number;
+  /** Added to the subjects' complaint weight (all evidence). */
   scoredWeight: number;
+  /** Added to their trusted complaint weight (verified and partner evidence), which blocks. */
+  trustedWeight: number;
   notScoredReason: string | null;
   warnings: string[];
+  /** The reported message's key (one complaint per message); not a column. */
+  messageKey: Buffer | null;
   /** Set once the row is written. */
   insertedId?: number;
 }
+
+/** Row fields that are not columns of `reports`. */
+const NOT_COLUMNS = new Set(['insertedId', 'messageKey']);
 
 const validDate = (s: string | undefined): Date | null => {
   if (!s) return null;
@@ -61,16 +72,35 @@ export function reportStatus(report: ParsedReport, a: Attribution): ReportStatus
   return a.tenantId || a.ip ? 'scored' : 'unattributed';
 }
 
+/** Who brought the message in: the partner token's name, the envelope sender of mail, the import's --reporter. */
+export interface InboundOrigin {
+  channel: string;
+  reporter: string | null;
+}
+
+export interface Scoring {
+  weight: number;
+  scoredWeight: number;
+  trustedWeight: number;
+  notScoredReason: string | null;
+  messageKey: Buffer | null;
+  /** Codes from attribution and the proof checks, added to the parser's. */
+  warnings: string[];
+}
+
 export function toReportRow(
   seq: number,
   report: ParsedReport,
   a: Attribution,
-  reporterFallback: string | null,
-  weight: number,
-  scoredWeight: number,
-  notScoredReason: string | null,
+  inbound: InboundOrigin,
+  scoring: Scoring,
 ): ReportRow {
-  const reporter = report.reporter ?? reporterFallback;
+  const reporter = report.reporter ?? inbound.reporter;
+  // The claimed-evidence cap keys on the domain of the envelope sender when mail brought the
+  // report: the From of a message is whatever its writer typed.
+  const envelopeSender = inbound.channel === 'imap' ? inbound.reporter : null;
+  const warnings = [...report.warnings];
+  for (const w of scoring.warnings) if (!warnings.includes(w)) warnings.push(w);
   return {
     seq,
     status: reportStatus(report, a),
@@ -78,7 +108,7 @@ export function toReportRow(
     feedbackType: report.feedbackType,
     rawFeedbackType: report.rawFeedbackType ?? null,
     reporter,
-    reporterDomain: domainOf(reporter),
+    reporterDomain: domainOf(envelopeSender) ?? domainOf(reporter),
     sourceIp: a.sourceIp,
     sourceIpOrigin: a.sourceIp ? (report.sourceIpOrigin ?? 'received') : null,
     sourcePort: report.sourcePort ?? null,
@@ -103,10 +133,14 @@ export function toReportRow(
     attributionMethod: a.method,
     tenantHeaderStatus: a.tenantHeaderStatus,
     senderDomainRegistered: a.senderDomainRegistered,
-    weight,
-    scoredWeight,
-    notScoredReason,
-    warnings: report.warnings,
+    evidenceLevel: a.evidence.level,
+    evidenceDetail: a.evidence.detail,
+    weight: scoring.weight,
+    scoredWeight: scoring.scoredWeight,
+    trustedWeight: scoring.trustedWeight,
+    notScoredReason: scoring.notScoredReason,
+    warnings: warnings.slice(0, 50),
+    messageKey: scoring.messageKey,
   };
 }
 
@@ -120,7 +154,7 @@ export async function insertReports(
   if (items.length === 0) return [];
   const records = items.map(({ row, inboundId, channel }) => {
     const record: Record<string, unknown> = { inbound_id: inboundId, channel };
-    for (const [k, v] of Object.entries(row)) if (k !== 'insertedId') record[snake(k)] = v;
+    for (const [k, v] of Object.entries(row)) if (!NOT_COLUMNS.has(k)) record[snake(k)] = v;
     return record;
   });
   const columns = Object.keys(records[0]!);

@@ -30,7 +30,7 @@ export async function addVolume(
   const add = (subjectType: SubjectType, subject: string, count: number, at: Date) => {
     if (count <= 0) return;
     const key = `${subjectType}\u0000${subject}`;
-    const d = deltas.get(key) ?? { subjectType, subject, complaints: 0, reports: 0, volume: 0 };
+    const d = deltas.get(key) ?? { subjectType, subject, complaints: 0, trusted: 0, reports: 0, volume: 0 };
     d.volume = (d.volume ?? 0) + count * decayFactor(now.getTime() - at.getTime(), policy.halfLifeHours);
     deltas.set(key, d);
     const day = at.toISOString().slice(0, 10);

@@ -36,6 +36,16 @@ const overrides = z
       })
       .partial()
       .strict(),
+    claimedCap: z
+      .object({
+        perReporter: count,
+        perReporterDomain: count,
+        perSubject: count,
+        windowHours: z.number().positive(),
+      })
+      .partial()
+      .strict(),
+    /** The name of claimedCap before evidence levels (it capped forwards only); still read. */
     forwardedCap: z
       .object({ perReporter: count, perReporterDomain: count, windowHours: z.number().positive() })
       .partial()
@@ -70,7 +80,7 @@ export function policyFromJson(json: unknown): Policy {
     minVolumeForRate: o.minVolumeForRate ?? DEFAULT_POLICY.minVolumeForRate,
     confidence: o.confidence ?? DEFAULT_POLICY.confidence,
     ip: { ...DEFAULT_POLICY.ip, ...o.ip },
-    forwardedCap: { ...DEFAULT_POLICY.forwardedCap, ...o.forwardedCap },
+    claimedCap: { ...DEFAULT_POLICY.claimedCap, ...o.forwardedCap, ...o.claimedCap },
     tenantUnregistered: { ...DEFAULT_POLICY.tenantUnregistered, ...o.tenantUnregistered },
   };
   if (policy.ip.warnRate > policy.ip.blockRate) {

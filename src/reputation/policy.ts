@@ -26,10 +26,12 @@ export interface Policy {
     blockComplaints: number;
   };
   /**
-   * Recipient-forwarded complaints can be forged cheaply: what one reporter address,
-   * and one reporting domain, may add to one subject within the window.
+   * Claimed evidence (a stranger's word: forwards, mailed ARF nobody signed) is cheap to forge:
+   * what one reporter address, and one envelope-sender domain, may add to one subject within the
+   * window, and what all claimed evidence together may add to it, so rotating reporters buys
+   * nothing. Claimed weight can warn; it never blocks or restricts.
    */
-  forwardedCap: { perReporter: number; perReporterDomain: number; windowHours: number };
+  claimedCap: { perReporter: number; perReporterDomain: number; perSubject: number; windowHours: number };
   tenantUnregistered: {
     warnRate: number;
     warnComplaints: number;
@@ -45,7 +47,8 @@ export const DEFAULT_POLICY: Policy = {
   minVolumeForRate: 1000,
   confidence: 0.95,
   ip: { warnRate: 0.001, warnComplaints: 20, blockRate: 0.003, blockMinComplaints: 5, blockComplaints: 50 },
-  forwardedCap: { perReporter: 5, perReporterDomain: 5, windowHours: 24 },
+  // 20 a day lets claimed evidence alone reach the IP warn line, never more.
+  claimedCap: { perReporter: 5, perReporterDomain: 5, perSubject: 20, windowHours: 24 },
   // The DESIGN sets the restrict line; the warn line at half of it gives a tenant's
   // admins a chance to act before their users see 5.7.750.
   tenantUnregistered: {
@@ -61,7 +64,10 @@ export type SubjectType = 'ip' | 'tenant' | 'tenant_unregistered';
 export type SubjectStatus = 'ok' | 'warned' | 'blocked' | 'restricted';
 
 export interface SubjectState {
+  /** All complaint weight: what warns. */
   complaints: number;
+  /** The part from verified or partner evidence: what blocks and restricts. */
+  trustedComplaints: number;
   volume: number;
   status: SubjectStatus;
 }
@@ -175,27 +181,36 @@ function linesFor(subjectType: SubjectType, policy: Policy) {
       };
 }
 
+// Compared at the precision people read them: 50 reports in a burst have decayed to
+// 49.9997 by the last one, and that is 50 complaints to anyone looking.
+const asRead = (complaints: number) => Math.round(complaints * 100) / 100;
+
 /**
- * What the policy does to a subject in its new state. Warnings are once per crossing:
- * a subject already warned is not warned again, and is cleared when its evidence is
- * gone; a blocked or restricted subject stays so until people lift it.
+ * What the policy does to a subject in its new state. Blocks and restrictions are decided
+ * on trusted evidence alone (verified or partner): a stranger's word can warn, never block.
+ * Warnings are once per crossing: a subject already warned is not warned again, and is
+ * cleared when its evidence is gone; a blocked or restricted subject stays so until people
+ * lift it.
  */
 export function decide(subjectType: SubjectType, state: SubjectState, policy: Policy): Decision {
   if (subjectType === 'tenant') return { action: 'none' };
   if (state.status === 'blocked' || state.status === 'restricted') return { action: 'none' };
   const lines = linesFor(subjectType, policy);
   const { rate, lower, upper } = rateView(state, policy);
-  // Compared at the precision people read them: 50 reports in a burst have decayed to
-  // 49.9997 by the last one, and that is 50 complaints to anyone looking.
-  const c = Math.round(state.complaints * 100) / 100;
+  const c = asRead(state.complaints);
 
-  if (lower !== null && lower >= lines.actRate && c >= lines.actMin) {
-    return { action: lines.act, reason: 'rate', rate };
+  const trusted = { complaints: state.trustedComplaints, volume: state.volume };
+  const t = asRead(trusted.complaints);
+  const trustedRate = rateView(trusted, policy);
+  if (trustedRate.lower !== null && trustedRate.lower >= lines.actRate && t >= lines.actMin) {
+    return { action: lines.act, reason: 'rate', rate: trustedRate.rate };
   }
-  if (rate === null && c >= lines.actCount) return { action: lines.act, reason: 'count', rate };
+  if (trustedRate.rate === null && t >= lines.actCount) {
+    return { action: lines.act, reason: 'count', rate: trustedRate.rate };
+  }
   // Unregistered-domain mail is restricted on count alone too, volume or not (DESIGN).
-  if (subjectType === 'tenant_unregistered' && c >= lines.actCount) {
-    return { action: lines.act, reason: 'count', rate };
+  if (subjectType === 'tenant_unregistered' && t >= lines.actCount) {
+    return { action: lines.act, reason: 'count', rate: trustedRate.rate };
   }
 
   const overWarn = lower !== null ? lower >= lines.warnRate : c >= lines.warnCount;

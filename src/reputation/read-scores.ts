@@ -3,6 +3,8 @@ import { decayFactor, type Policy, rateView, type SubjectType } from './policy.t
 
 export interface ScoreView {
   complaints: number;
+  /** The part of `complaints` from verified or partner evidence: what blocks and restricts. */
+  trustedComplaints: number;
   volume: number;
   rate: number | null;
   /** Wilson bounds of the rate at the policy's confidence; null under the minimum volume. */
@@ -18,6 +20,7 @@ interface ScoreRecord {
   subject_type: string;
   subject: string;
   complaints: number;
+  trusted_complaints: number;
   volume: number;
   report_count: number;
   status: string;
@@ -27,6 +30,7 @@ interface ScoreRecord {
 
 const EMPTY: ScoreView = {
   complaints: 0,
+  trustedComplaints: 0,
   volume: 0,
   rate: null,
   lowerBound: null,
@@ -46,6 +50,7 @@ function viewAt(r: ScoreRecord, policy: Policy, now: Date): ScoreView {
   const bounds = rateView(state, policy);
   return {
     complaints: round(state.complaints),
+    trustedComplaints: round(r.trusted_complaints * f),
     volume: round(state.volume),
     rate: bounds.rate,
     lowerBound: bounds.lower,
@@ -96,7 +101,7 @@ export async function topScores(
   const halfLifeSeconds = policy.halfLifeHours * 3600;
   const rows = await sql<ScoreRecord[]>`
     select * from scores where subject_type = ${subjectType}
-     order by complaints * power(0.5, greatest(0, extract(epoch from (${now}::timestamptz - updated_at))) / ${halfLifeSeconds}) desc
+     order by complaints * power(0.5, least(1000, greatest(0, extract(epoch from (${now}::timestamptz - updated_at))) / ${halfLifeSeconds})) desc
      limit ${order === 'rate' ? Math.max(limit * 20, 1000) : limit}`;
   const ranked = rows.map((r) => ({ subjectType, subject: r.subject, ...viewAt(r, policy, now) }));
   if (order === 'rate') {

@@ -99,6 +99,10 @@ export async function liftIpBlock(
     const score = await lockScore(tx, 'ip', ip);
     if (score.status !== 'blocked') throw new ReputeError('ip.not_blocked', `${ip} is not blocked.`);
     if (how === 'delist') {
+      // A block the trust team placed is theirs to lift: the portal only undoes the policy's.
+      if ((await blockedBy(tx, ip)) !== 'policy') {
+        throw new ReputeError('delist.manual_block', `${ip} was blocked by the trust team; contact support.`);
+      }
       const recent = await recentDelists(tx, ip);
       if (recent >= DELIST_LIMIT) {
         throw new ReputeError(
@@ -108,7 +112,7 @@ export async function liftIpBlock(
       }
     }
     await tx`
-      update scores set status = 'ok', status_since = now(), complaints = 0, updated_at = now()
+      update scores set status = 'ok', status_since = now(), complaints = 0, trusted_complaints = 0, updated_at = now()
        where subject_type = 'ip' and subject = ${ip}`;
     return record(
       tx,
@@ -123,6 +127,15 @@ export async function liftIpBlock(
       `ip.${how}`,
     );
   }) as Promise<ActionResult>;
+}
+
+/** Who placed an IP's current block: `policy`, or the trust-team member who did. */
+export async function blockedBy(sql: Queryable, ip: string): Promise<string | null> {
+  const [row] = await sql<{ actor: string }[]>`
+    select actor from restriction_events
+     where subject_type = 'ip' and subject = ${ip} and type = 'ip.blocked'
+     order by id desc limit 1`;
+  return row?.actor ?? null;
 }
 
 /** Delists of an IP within the window: the portal refuses the fourth. */
@@ -190,7 +203,7 @@ export async function unrestrictTenant(
     }
     const score = await lockScore(tx, 'tenant_unregistered', tenantId);
     await tx`update tenants set status = 'active' where id = ${tenantId}`;
-    await tx`update scores set status = 'ok', status_since = now(), complaints = 0, updated_at = now()
+    await tx`update scores set status = 'ok', status_since = now(), complaints = 0, trusted_complaints = 0, updated_at = now()
               where subject_type = 'tenant_unregistered' and subject = ${tenantId}`;
     return record(
       tx,

@@ -46,6 +46,7 @@ export function eventsForDecisions(
     const bounds = rateView(row, policy);
     const metrics = {
       complaints: round(row.complaints),
+      trustedComplaints: round(row.trustedComplaints),
       volume: round(row.volume),
       rate: bounds.rate,
       lowerBound: bounds.lower,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueForgotten } from '../../src/intake/accept-message.ts';
+import { acceptMessage, enqueueForgotten } from '../../src/intake/accept-message.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { reportJobId } from '../../src/queues.ts';
 import { buildArf } from '../support/build-arf.ts';
@@ -112,20 +112,19 @@ describe('the repute command, crash recovery and the forwarded-complaint cap', (
     await addTenant(env.rt.database.db, { id: 'deals', name: 'Deals', domains: ['deals.example'] });
     await addSendingIp(env.rt.database.db, '198.51.100.77', { tenantId: 'deals' });
     const stop = env.startWorkers();
-    const partner = await env.token('partner');
+    // Forwards reach the abuse mailbox, which stores them with their envelope sender: claimed evidence.
     const post = async (reporter: string, i: number) => {
-      const res = await env.app.inject({
-        method: 'POST',
-        url: '/v1/reports',
-        payload: buildForward({
-          reporter,
-          id: `${reporter}-${i}`,
-          sendingIp: '198.51.100.77',
-          sender: 'promo@deals.example',
-        }),
-        headers: { authorization: `Bearer ${partner}`, 'content-type': 'message/rfc822' },
+      const raw = buildForward({
+        reporter,
+        id: `${reporter}-${i}`,
+        sendingIp: '198.51.100.77',
+        sender: 'promo@deals.example',
       });
-      return res.json().id as number;
+      const { id } = await acceptMessage(
+        { sql: env.rt.database.sql, queues: env.rt.queues, log: env.rt.log },
+        { raw, channel: 'imap', reporter },
+      );
+      return id;
     };
     const ids: number[] = [];
     // One angry recipient forwards the same spam eight times...

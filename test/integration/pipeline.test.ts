@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tenantHeaderPolicy } from '../../src/config.ts';
 import { processInbound } from '../../src/pipeline/process-inbound.ts';
+import { pipelineDeps } from '../../src/pipeline/report-job.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { buildArf } from '../support/build-arf.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
@@ -174,13 +174,7 @@ describe('the report pipeline, from POST to scores and events', () => {
     );
     await settled(id);
     const before = (await get('/v1/ips/198.51.100.23')).body.score;
-    const deps = {
-      sql: env.rt.database.sql,
-      policy: env.rt.policy,
-      tenantHeader: tenantHeaderPolicy(env.config),
-      publicUrl: env.config.publicUrl,
-      log: env.rt.log,
-    };
+    const deps = pipelineDeps(env.rt, env.rt.log);
     expect(await processInbound(deps, id)).toEqual({ status: 'skipped', reason: 'already_done' });
     // The same job id again on the queue, as after a worker crash past the commit.
     await env.rt.queues.reports.add('report', { inboundId: id }, { jobId: `m${id}-again` });
@@ -198,13 +192,7 @@ describe('the report pipeline, from POST to scores and events', () => {
     const [row] = await env.rt.database.sql<{ id: number }[]>`
       insert into inbound_messages (sha256, raw, size, channel, enqueued)
       values (${randomBytes(32)}, ${raw}, ${raw.length}, 'webhook', true) returning id`;
-    const deps = {
-      sql: env.rt.database.sql,
-      policy: env.rt.policy,
-      tenantHeader: tenantHeaderPolicy(env.config),
-      publicUrl: env.config.publicUrl,
-      log: env.rt.log,
-    };
+    const deps = pipelineDeps(env.rt, env.rt.log);
     const results = await Promise.all([processInbound(deps, row!.id), processInbound(deps, row!.id)]);
     expect(results.map((r) => r.status).sort()).toEqual(['processed', 'skipped']);
   });

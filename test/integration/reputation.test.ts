@@ -204,19 +204,25 @@ describe('reputation at every volume, and restrictions that reach the MTAs', () 
     );
   });
 
-  it('trusts a signed tenant header and records a forged or stale one without trusting it', async () => {
+  it('trusts a signed tenant header and records a forged, lifted or stale one without trusting it', async () => {
     const t = Math.floor(Date.now() / 1000);
-    const header = (value: string) => ({
-      mailFrom: 'a@elsewhere.example',
-      sourceIp: '192.0.2.50',
-      originalHeaders: [`X-Repute-Tenant: ${value}`],
-    });
+    const stamped = (sign: (messageId: string) => string) => {
+      const id = `th-${++n}`;
+      return postReport({
+        id,
+        mailFrom: 'a@elsewhere.example',
+        sourceIp: '192.0.2.50',
+        originalHeaders: [`X-Repute-Tenant: ${sign(`<offer-${id}@elsewhere.example>`)}`],
+      });
+    };
     const ids = [
-      await postReport(header(signTenantHeader('victim', t, KEY))),
-      await postReport(header(signTenantHeader('victim', t, 'old-key'))),
-      await postReport(header(signTenantHeader('victim', t, 'a-spammers-guess'))),
-      await postReport(header(signTenantHeader('victim', t - 90 * 86_400, KEY))),
-      await postReport(header('victim')),
+      await stamped((m) => signTenantHeader('victim', t, m, KEY)),
+      await stamped((m) => signTenantHeader('victim', t, m, 'old-key')),
+      await stamped((m) => signTenantHeader('victim', t, m, 'a-spammers-guess')),
+      await stamped((m) => signTenantHeader('victim', t - 90 * 86_400, m, KEY)),
+      await stamped(() => 'victim'),
+      // A true signature, lifted from another message.
+      await stamped(() => signTenantHeader('victim', t, '<a-real-one@victim.example>', KEY)),
     ];
     await settled(ids);
     const items = (await call('GET', '/v1/reports?limit=50', viewer)).body.items as Array<
@@ -227,6 +233,7 @@ describe('reputation at every volume, and restrictions that reach the MTAs', () 
       tenant: 'victim',
       attributionMethod: 'tenant_header',
       tenantHeaderStatus: 'valid',
+      evidenceLevel: 'verified',
     });
     expect(byId(ids[1]!)).toMatchObject({ tenant: 'victim', tenantHeaderStatus: 'valid' });
     expect(byId(ids[2]!)).toMatchObject({
@@ -236,5 +243,6 @@ describe('reputation at every volume, and restrictions that reach the MTAs', () 
     });
     expect(byId(ids[3]!)).toMatchObject({ tenant: null, tenantHeaderStatus: 'stale' });
     expect(byId(ids[4]!)).toMatchObject({ tenant: null, tenantHeaderStatus: 'unsigned' });
+    expect(byId(ids[5]!)).toMatchObject({ tenant: null, tenantHeaderStatus: 'bad_signature' });
   });
 });

@@ -14,6 +14,7 @@ import { verifyWebhookSignature } from '../../src/events/webhooks/sign.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { blockIp, liftIpBlock } from '../../src/reputation/restrictions.ts';
 import { buildArf } from '../support/build-arf.ts';
+import { blockByPolicy } from '../support/policy-block.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
 import { type Receiver, startReceiver } from '../support/webhook-receiver.ts';
 
@@ -189,7 +190,7 @@ describe('restriction events published to webhooks and the DNSBL zone', () => {
       url: r.url,
       events: ['ip.blocked', 'ip.delisted'],
     });
-    await blockIp(env.rt.database.sql, '192.0.2.40', actor, env.config.publicUrl);
+    await blockByPolicy(env.rt.database.sql, '192.0.2.40', env.config.publicUrl);
     await wakeEvents();
     await waitFor(async () => r.received.length === 1, { what: 'the block delivery in flight' });
     await liftIpBlock(
@@ -253,7 +254,7 @@ describe('restriction events published to webhooks and the DNSBL zone', () => {
     const zoneFile = env.config.dnsbl.zoneFile!;
     const listed = (zone: string, ip: string) => zone.split('\n').includes(ip);
     await blockIp(env.rt.database.sql, '198.51.100.60', actor, env.config.publicUrl);
-    await blockIp(env.rt.database.sql, '198.51.100.61', actor, env.config.publicUrl);
+    await blockByPolicy(env.rt.database.sql, '198.51.100.61', env.config.publicUrl);
     await blockIp(env.rt.database.sql, '2001:db8::61', actor, env.config.publicUrl);
     await wakeEvents();
     const zone = await waitFor(async () => {

@@ -65,6 +65,11 @@ const supportText = (ip: string) => html`
   delisted here again. Please contact our support team: tell them the IP, the bounce message you received and what you
   have done to stop the abuse.</p>`;
 
+/** For a block the trust team placed: no reason, no note, nothing a stranger could learn from. */
+const onlySupportText = (ip: string) => html`
+  <p><strong>${ip}</strong> cannot be delisted through this portal. Please contact our support team: tell them the IP,
+  the bounce message you received and what you have done to stop the abuse. Nothing has been changed.</p>`;
+
 export function linkPage(link: LinkState, token: string): string {
   switch (link.state) {
     case 'invalid':
@@ -93,6 +98,9 @@ export function linkPage(link: LinkState, token: string): string {
           <p>There is nothing to delist: this IP is not on our block list, and nothing has been changed. If your mail
           still bounces, the rejection may come from elsewhere; check the full bounce message.</p>`,
         );
+      }
+      if (link.blockedByPeople) {
+        return portalPage('Contact support', html`<h1>Contact support</h1>${onlySupportText(link.ip)}`);
       }
       if (link.delistsLeft === 0) {
         return portalPage('Contact support', html`<h1>Contact support</h1>${supportText(link.ip)}`);
@@ -142,6 +150,8 @@ export function confirmResultPage(result: ConfirmOutcome, token: string): string
       );
     case 'refused':
       return portalPage('Contact support', html`<h1>Contact support</h1>${supportText(result.ip)}`);
+    case 'support':
+      return portalPage('Contact support', html`<h1>Contact support</h1>${onlySupportText(result.ip)}`);
   }
 }
 

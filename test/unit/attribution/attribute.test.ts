@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ParsedReport } from '../../../src/arf/types.ts';
 import { attribute, attributionCandidates, domainAndParents } from '../../../src/attribution/attribute.ts';
 import type { PlatformFacts } from '../../../src/attribution/platform-facts.ts';
+import { signTenantHeader, signTenantHeaderV1 } from '../../../src/attribution/tenant-header.ts';
+import type { Proofs } from '../../../src/evidence/evidence-level.ts';
 import { canonicalIp } from '../../../src/net/ip-address.ts';
 
 const report = (
@@ -38,6 +40,8 @@ const facts: PlatformFacts = {
   tenants: new Set(['northwind', 'contoso']),
 };
 
+const PARTNER: Proofs = { partner: { partner: 'fbl', via: 'token' }, platformSignature: null };
+
 describe('attribution', () => {
   it('trusts the tenant header first', () => {
     const a = attribute(
@@ -50,6 +54,7 @@ describe('attribution', () => {
       facts,
       H,
       NOW,
+      PARTNER,
     );
     expect(a).toMatchObject({
       tenantId: 'contoso',
@@ -130,18 +135,22 @@ describe('attribution', () => {
       method: 'none',
       senderDomainRegistered: null,
       tenantHeaderStatus: null,
+      evidence: { level: 'claimed', detail: null },
+      warnings: [],
     });
   });
 
   it('asks the database about every candidate at once', () => {
     const q = attributionCandidates(
       [
-        report({
-          sourceIp: '2001:DB8::1',
-          hops: ['198.51.100.23', 'junk'],
-          senderDomain: 'a.b.example',
-          headers: [['x-t', 'acme']],
-        }),
+        {
+          report: report({
+            sourceIp: '2001:DB8::1',
+            hops: ['198.51.100.23', 'junk'],
+            senderDomain: 'a.b.example',
+            headers: [['x-t', 'acme']],
+          }),
+        },
       ],
       'x-t',
     );
@@ -150,6 +159,119 @@ describe('attribution', () => {
       domains: ['a.b.example', 'b.example'],
       tenants: ['acme'],
     });
+  });
+});
+
+describe('evidence and attribution, as an attacker meets them', () => {
+  const KEY = 'k'.repeat(32);
+  const SIGNED = { ...H, keys: [KEY] };
+  const T = Math.floor(NOW.getTime() / 1000) - 3600;
+  const mine = (o: Partial<ParsedReport> & { headers?: Array<[string, string]> }) =>
+    report({ sourceIp: '198.51.100.23', sourceIpOrigin: 'arf', ...o });
+  const withMessageId = (r: ParsedReport, messageId: string) => {
+    r.original.messageId = messageId;
+    return r;
+  };
+  const signature = (domain: string, signedFields = ['from', 'message-id', 'to']): Proofs => ({
+    partner: null,
+    platformSignature: { domain, selector: 's1', signedFields, bodyVerified: true },
+  });
+
+  it('does not trust a bare tenant header from a stranger on a platform without keys', () => {
+    const a = attribute(mine({ headers: [['x-repute-tenant', 'contoso']] }), facts, H, NOW);
+    expect(a).toMatchObject({ tenantId: 'northwind', method: 'source_ip', tenantHeaderStatus: 'unsigned' });
+    expect(a.evidence.level).toBe('claimed');
+  });
+
+  it('verifies a tenant header bound to the message it names', () => {
+    const r = withMessageId(
+      mine({ headers: [['x-repute-tenant', signTenantHeader('contoso', T, '<m-1@contoso.example>', KEY)]] }),
+      '<m-1@contoso.example>',
+    );
+    const a = attribute(r, facts, SIGNED, NOW);
+    expect(a).toMatchObject({ tenantId: 'contoso', method: 'tenant_header', tenantHeaderStatus: 'valid' });
+    expect(a.evidence).toEqual({ level: 'verified', detail: 'signed tenant header' });
+  });
+
+  it('calls a header lifted from one message onto another a bad signature', () => {
+    const lifted = signTenantHeader('contoso', T, '<real@contoso.example>', KEY);
+    const r = withMessageId(mine({ headers: [['x-repute-tenant', lifted]] }), '<forged-2@contoso.example>');
+    const a = attribute(r, facts, SIGNED, NOW);
+    expect(a).toMatchObject({ tenantId: 'northwind', tenantHeaderStatus: 'bad_signature' });
+    expect(a.evidence.level).toBe('claimed');
+  });
+
+  it('refuses the replayable version 1 header unless told to accept it, and never calls it verified', () => {
+    const v1 = mine({ headers: [['x-repute-tenant', signTenantHeaderV1('contoso', T, KEY)]] });
+    expect(attribute(v1, facts, SIGNED, NOW)).toMatchObject({ tenantHeaderStatus: 'bad_signature' });
+    const accepted = attribute(v1, facts, { ...SIGNED, acceptV1: true }, NOW);
+    expect(accepted).toMatchObject({ tenantId: 'contoso', tenantHeaderStatus: 'valid_v1' });
+    expect(accepted.evidence.level).toBe('claimed');
+  });
+
+  it('takes the tenant a platform signature proves, and drops an IP dedicated to another tenant', () => {
+    // contoso forwards its own signed mail with a forged hop through northwind's IP.
+    const a = attribute(
+      mine({ senderDomain: 'contoso.example' }),
+      facts,
+      H,
+      NOW,
+      signature('contoso.example'),
+    );
+    expect(a).toMatchObject({ tenantId: 'contoso', method: 'dkim', ip: null });
+    expect(a.warnings).toEqual(['attribution.ip_not_the_tenants']);
+    expect(a.evidence.level).toBe('verified');
+  });
+
+  it('keeps a shared IP and the tenant’s own IP under a platform signature', () => {
+    const own = attribute(mine({}), facts, H, NOW, signature('northwind.example'));
+    expect(own).toMatchObject({ tenantId: 'northwind', ip: '198.51.100.23', warnings: [] });
+    const shared = attribute(
+      report({ sourceIp: '198.51.100.200', sourceIpOrigin: 'arf' }),
+      facts,
+      H,
+      NOW,
+      signature('contoso.example'),
+    );
+    expect(shared).toMatchObject({ tenantId: 'contoso', ip: '198.51.100.200' });
+  });
+
+  it('believes a partner’s Source-IP whatever the original’s signature says', () => {
+    const a = attribute(mine({}), facts, H, NOW, {
+      ...signature('contoso.example'),
+      partner: PARTNER.partner,
+    });
+    expect(a).toMatchObject({ tenantId: 'contoso', ip: '198.51.100.23' });
+  });
+
+  it('takes a tenant header a platform-domain signature covers, once', () => {
+    const header: Array<[string, string]> = [['x-repute-tenant', 'contoso']];
+    const sig = signature('mail.platform.example', ['from', 'message-id', 'x-repute-tenant']);
+    expect(attribute(mine({ headers: header }), facts, H, NOW, sig)).toMatchObject({
+      tenantId: 'contoso',
+      method: 'tenant_header',
+    });
+    // A second header added above the signed one: nothing proves which is the platform's.
+    const twice = mine({ headers: [['x-repute-tenant', 'contoso'], ...header] });
+    expect(attribute(twice, facts, H, NOW, sig)).toMatchObject({
+      tenantId: 'northwind',
+      method: 'source_ip',
+    });
+    // Not covered by the signature: a forwarder could have written it.
+    const uncovered = signature('mail.platform.example');
+    expect(attribute(mine({ headers: header }), facts, H, NOW, uncovered).method).toBe('source_ip');
+  });
+
+  it('believes a bare tenant header from a partner only when it is the only one', () => {
+    const one = mine({ headers: [['x-repute-tenant', 'contoso']] });
+    expect(attribute(one, facts, H, NOW, PARTNER).tenantId).toBe('contoso');
+    const two = mine({
+      headers: [
+        ['x-repute-tenant', 'contoso'],
+        ['x-repute-tenant', 'northwind'],
+      ],
+    });
+    expect(attribute(two, facts, H, NOW, PARTNER).method).toBe('source_ip');
   });
 });
 

@@ -10,8 +10,10 @@ import {
   zForConfidence,
 } from '../../../src/reputation/policy.ts';
 
+/** A subject whose complaints all come from trusted (verified or partner) evidence. */
 const state = (complaints: number, volume = 0, status: SubjectState['status'] = 'ok'): SubjectState => ({
   complaints,
+  trustedComplaints: complaints,
   volume,
   status,
 });
