@@ -77,7 +77,10 @@ export async function inspectDelistLink(sql: Sql, token: string): Promise<LinkSt
   const [score] = await sql<{ status: string }[]>`
     select status from scores where subject_type = 'ip' and subject = ${row.ip}`;
   const blocked = score?.status === 'blocked';
-  const [delists, by] = await Promise.all([recentDelists(sql, row.ip), blocked ? blockedBy(sql, row.ip) : null]);
+  const [delists, by] = await Promise.all([
+    recentDelists(sql, row.ip),
+    blocked ? blockedBy(sql, row.ip) : null,
+  ]);
   return {
     state: 'open',
     ip: row.ip,

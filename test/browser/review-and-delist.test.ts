@@ -3,9 +3,9 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
-import { blockIp } from '../../src/reputation/restrictions.ts';
 import { freePort, hasChromium, launchChromium } from '../support/browser.ts';
 import { buildArf } from '../support/build-arf.ts';
+import { blockByPolicy } from '../support/policy-block.ts';
 import { linkIn, startSmtpSink } from '../support/smtp-sink.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
 
@@ -135,7 +135,7 @@ describe.skipIf(!hasChromium)(`in a real browser${SKIPPED}`, () => {
   });
 
   it('walks the delist portal from the form to delisted, without JavaScript', async () => {
-    await blockIp(env.rt.database.sql, '203.0.113.77', { actor: 'user:trust', note: 'spam run' }, base);
+    await blockByPolicy(env.rt.database.sql, '203.0.113.77', base);
     const context = await browser.newContext({
       javaScriptEnabled: false,
       viewport: { width: 1000, height: 440 },
