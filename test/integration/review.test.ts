@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptMessage } from '../../src/intake/accept-message.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import type { Role } from '../../src/tokens.ts';
 import { buildArf } from '../support/build-arf.ts';
@@ -316,6 +317,38 @@ describe('the review desk and its API', () => {
       expect(rawPage.headers['content-type']).toBe('text/plain; charset=utf-8');
       expect(rawPage.headers['content-security-policy']).toContain('sandbox');
       expect(rawPage.body).toContain(hostile);
+    });
+
+    it('shows each report’s evidence level, and the trusted part of the score', async () => {
+      const partnerId = await post(report({ sourceIp: '203.0.113.50', mailFrom: 'news@contoso.example' }));
+      // The same kind of report mailed in by a stranger: claimed.
+      const mailed = await acceptMessage(
+        { sql: env.rt.database.sql, queues: env.rt.queues, log: env.rt.log },
+        {
+          raw: report({
+            sourceIp: '203.0.113.50',
+            mailFrom: 'news@contoso.example',
+            reporter: 'x@stranger.example',
+          }),
+          channel: 'imap',
+          reporter: 'x@stranger.example',
+        },
+      );
+      await env.settledAll([partnerId, mailed.id]);
+      const page = await viewer.get('/review/ips/203.0.113.50');
+      expect(page.body).toContain('<th>Evidence</th>');
+      expect(page.body).toMatch(/class="evidence evidence-partner"[^>]*>partner</);
+      expect(page.body).toMatch(/class="evidence evidence-claimed"[^>]*>claimed</);
+      expect(page.body).toContain('partner token test-partner');
+      expect(page.body).toContain('Trusted complaints');
+      const score = (
+        await env.app.inject({
+          url: '/v1/ips/203.0.113.50',
+          headers: { authorization: `Bearer ${tokens.viewer}` },
+        })
+      ).json().score;
+      expect(score.complaints).toBeCloseTo(2, 2);
+      expect(score.trustedComplaints).toBeCloseTo(1, 2);
     });
 
     it('draws 30 days of complaints and volume for an IP', async () => {

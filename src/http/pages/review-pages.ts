@@ -159,6 +159,7 @@ ${notice ? html`<div class="notice good" role="status">${notice}</div>` : ''}
 ${why(d.score.status, d.events, ['ip.blocked', 'ip.warned'])}
 <div class="grid">
 ${metric('Complaints (decayed)', formatNumber(d.score.complaints))}
+${metric('Trusted complaints', formatNumber(d.score.trustedComplaints))}
 ${metric('Volume (decayed)', formatNumber(d.score.volume))}
 ${metric('Rate', formatRate(d.score.rate))}
 ${metric('Rate bounds', bounds(d.score))}
@@ -233,6 +234,7 @@ ${metric('Complaints (decayed)', formatNumber(d.score.complaints))}
 ${metric('Volume (decayed)', formatNumber(d.score.volume))}
 ${metric('Rate', formatRate(d.score.rate))}
 ${metric('Unregistered-domain complaints', formatNumber(d.unregisteredScore.complaints))}
+${metric('… of them trusted', formatNumber(d.unregisteredScore.trustedComplaints))}
 ${metric('Unregistered-domain rate', formatRate(d.unregisteredScore.rate))}
 ${metric('Reports', String(d.score.reports))}
 </div>

@@ -24,8 +24,11 @@ export interface ReportItem {
   ip: string | null;
   attributionMethod: string;
   senderDomainRegistered: boolean | null;
+  evidenceLevel: string;
+  evidenceDetail: string | null;
   weight: number;
   scoredWeight: number;
+  trustedWeight: number;
   notScoredReason: string | null;
   warnings: string[];
   originalRcptTo: string[];
@@ -43,13 +46,22 @@ export const tenantLink = (id: string | null) =>
 export const subjectLink = (subjectType: string, subject: string) =>
   subjectType === 'ip' ? ipLink(subject) : subjectType === 'tenant' ? tenantLink(subject) : html`${subject}`;
 
+/** verified and partner evidence can block; claimed (a stranger's word) only warns. */
+const evidenceBadge = (level: string) =>
+  html`<span class="evidence evidence-${level.replace(/[^a-z]/g, '')}" title="${EVIDENCE_MEANING[level] ?? ''}">${level}</span>`;
+const EVIDENCE_MEANING: Record<string, string> = {
+  verified: 'the original carries the platform’s signature: can block',
+  partner: 'a feedback-loop partner reported it: can block',
+  claimed: 'a stranger’s word: can warn, never block',
+};
+
 const dash = (v: unknown) =>
   v === null || v === undefined || v === '' ? html`<span class="muted">–</span>` : html`${String(v)}`;
 
 export function reportsTable(items: ReportItem[]): SafeHtml {
   if (items.length === 0) return html`<p class="muted">No reports.</p>`;
   return html`<table class="reports">
-<thead><tr><th>#</th><th>Arrived</th><th>Type</th><th>Status</th><th>Reporter</th><th>Source IP</th><th>Sender</th><th>Subject</th><th>Attributed by</th><th class="num">Weight</th><th></th></tr></thead>
+<thead><tr><th>#</th><th>Arrived</th><th>Type</th><th>Status</th><th>Reporter</th><th>Source IP</th><th>Sender</th><th>Subject</th><th>Attributed by</th><th>Evidence</th><th class="num">Weight</th><th></th></tr></thead>
 <tbody>
 ${items.map(
   (r) => html`<tr>
@@ -62,6 +74,7 @@ ${items.map(
   <td>${dash(r.originalMailFrom ?? r.originalFrom)}${r.senderDomainRegistered === false ? html` <span class="status status-warned">unregistered</span>` : ''}</td>
   <td class="subject">${dash(r.subject)}</td>
   <td>${r.attributionMethod}</td>
+  <td>${evidenceBadge(r.evidenceLevel)}</td>
   <td class="num">${formatNumber(r.scoredWeight)}</td>
   <td><details><summary>fields</summary><dl class="facts">
     <dt>Format</dt><dd>${r.format}</dd>
@@ -77,7 +90,8 @@ ${items.map(
     <dt>User agent</dt><dd>${dash(r.userAgent)}</dd>
     <dt>Tenant</dt><dd>${tenantLink(r.tenant)}</dd>
     <dt>IP</dt><dd>${ipLink(r.ip)}</dd>
-    <dt>Weight</dt><dd>${r.weight} (scored ${r.scoredWeight})${r.notScoredReason ? html` – ${r.notScoredReason}` : ''}</dd>
+    <dt>Evidence</dt><dd>${r.evidenceLevel}${r.evidenceDetail ? html` – ${r.evidenceDetail}` : ''}</dd>
+    <dt>Weight</dt><dd>${r.weight} (scored ${r.scoredWeight}, trusted ${r.trustedWeight})${r.notScoredReason ? html` – ${r.notScoredReason}` : ''}</dd>
     <dt>Warnings</dt><dd>${dash(r.warnings.join('; '))}</dd>
   </dl><p><a href="/review/inbound/${r.inboundId}">Raw message #${r.inboundId}</a></p></details></td>
 </tr>`,

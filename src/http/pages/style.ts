@@ -23,6 +23,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 600; background: #e6eef5; }
 .status-blocked, .status-restricted, .status-restricted_unregistered, .status-failed, .status-suspended { background: #fbe4e2; color: var(--bad); }
 .status-warned { background: #fff4d6; color: var(--warn); }
+.evidence { font-size: .8em; padding: 0 .4em; border-radius: .3em; border: 1px solid currentColor; }
+.evidence-verified, .evidence-partner { color: var(--ok); }
+.evidence-claimed { color: var(--muted); }
 .status-ok, .status-active, .status-processed, .status-delisted { background: #e3f4e8; color: var(--ok); }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px; }
 .metric { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
