@@ -20,26 +20,34 @@ const MISS_TTL_MS = 60_000;
 export function dnsKeyLookup(options: DnsKeyOptions, allowed: (domain: string) => boolean): KeyLookup {
   const resolver = new Resolver({ timeout: options.timeoutMs, tries: 2 });
   if (options.servers.length > 0) resolver.setServers(options.servers);
-  const cache = new Map<string, { key: DkimPublicKey | null; until: number }>();
+  // Promises are cached, so that concurrent batches asking for one key share one query.
+  const cache = new Map<string, { key: Promise<DkimPublicKey | null>; until: number }>();
+  const lookup = async (name: string): Promise<{ key: DkimPublicKey | null; answered: boolean }> => {
+    try {
+      const records = await resolver.resolveTxt(name);
+      // A TXT record arrives in strings of at most 255 bytes; the key is their concatenation.
+      const record = records.map((parts) => parts.join('')).find((r) => /(^|;)\s*p\s*=/i.test(r));
+      return { key: record ? parseDkimPublicKey(record) : null, answered: true };
+    } catch (err) {
+      // No such record, or a record that is no key, is an answer; a timeout or SERVFAIL is not.
+      const code = (err as { code?: string }).code;
+      return { key: null, answered: code === 'ENOTFOUND' || code === 'ENODATA' || code === 'dkim.bad_key' };
+    }
+  };
   return async (domain, selector) => {
     if (!allowed(domain) || !/^[a-z0-9._-]{1,63}$/i.test(selector)) return null;
     const name = `${selector}._domainkey.${domain}`.toLowerCase();
     const now = Date.now();
     const hit = cache.get(name);
     if (hit && hit.until > now) return hit.key;
-    let key: DkimPublicKey | null = null;
-    try {
-      const records = await resolver.resolveTxt(name);
-      // A TXT record arrives in strings of at most 255 bytes; the key is their concatenation.
-      const record = records.map((parts) => parts.join('')).find((r) => /(^|;)\s*p\s*=/i.test(r));
-      key = record ? parseDkimPublicKey(record) : null;
-    } catch (err) {
-      // No such record is an answer; a timeout or SERVFAIL is not, and is asked again next time.
-      const code = (err as { code?: string }).code;
-      if (code !== 'ENOTFOUND' && code !== 'ENODATA' && code !== 'dkim.bad_key') return null;
-    }
     if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(name, { key, until: now + (key ? HIT_TTL_MS : MISS_TTL_MS) });
-    return key;
+    const entry = { key: Promise.resolve<DkimPublicKey | null>(null), until: now + HIT_TTL_MS };
+    entry.key = lookup(name).then(({ key, answered }) => {
+      // A miss is remembered for a minute; no answer at all is asked again next time.
+      entry.until = answered ? Date.now() + (key ? HIT_TTL_MS : MISS_TTL_MS) : 0;
+      return key;
+    });
+    cache.set(name, entry);
+    return entry.key;
   };
 }
