@@ -10,7 +10,7 @@ import type { ProofSources } from '../evidence/proof-sources.ts';
 import type { Logger } from '../log.ts';
 import { addToScores } from '../reputation/apply-scores.ts';
 import { ClaimedAllowance, loadClaimedUsage } from '../reputation/claimed-caps.ts';
-import { loadClaims, MessageClaims } from '../reputation/message-claims.ts';
+import { claimMessages } from '../reputation/message-claims.ts';
 import type { Policy } from '../reputation/policy.ts';
 import {
   eventsForDecisions,
@@ -130,8 +130,11 @@ async function decide(tx: Queryable, deps: PipelineDeps, todo: Parsed[], now: Da
 
   // One complaint per reported message, whatever brings it again; then claimed evidence,
   // cheap to forge, is capped per reporter, per reporting domain and in all per subject.
-  const claims = new MessageClaims(await loadClaims(tx, allRows));
-  for (const { p, rows } of rowsByMessage) for (const row of rows) claims.admit(row, p.id);
+  const claims = await claimMessages(
+    tx,
+    rowsByMessage.flatMap(({ p, rows }) => rows.map((row) => ({ row, inboundId: p.id }))),
+  );
+  for (const row of allRows) claims.admit(row);
   if (allRows.some((r) => r.evidenceLevel === 'claimed' && r.scoredWeight > 0)) {
     const allowance = new ClaimedAllowance(
       await loadClaimedUsage(tx, allRows, deps.policy, now),

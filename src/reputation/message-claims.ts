@@ -57,67 +57,85 @@ export interface ClaimableRow {
 interface Claim {
   trusted: boolean;
   claimedWeight: number;
-  firstInboundId: number | null;
-}
-
-/** Locks the messages' keys for this transaction (one order, no deadlock) and reads their claims. */
-export async function loadClaims(tx: Queryable, rows: ClaimableRow[]): Promise<Map<string, Claim>> {
-  const keys = [
-    ...new Set(
-      rows.flatMap((r) => (r.messageKey && r.scoredWeight > 0 ? [r.messageKey.toString('hex')] : [])),
-    ),
-  ];
-  const claims = new Map<string, Claim>();
-  if (keys.length === 0) return claims;
-  keys.sort();
-  await tx`
-    select pg_advisory_xact_lock(hashtextextended('repute.msg:' || k, 0))
-      from (select k from unnest(${keys}::text[]) as k order by k) as ordered`;
-  const found = await tx<
-    { key: string; trusted: boolean; claimed_weight: number; first_inbound_id: number | null }[]
-  >`
-    select encode(key, 'hex') as key, trusted, claimed_weight, first_inbound_id from reported_messages
-     where key = any(select decode(h, 'hex') from unnest(${keys}::text[]) as h)`;
-  for (const f of found) {
-    claims.set(f.key, {
-      trusted: f.trusted,
-      claimedWeight: f.claimed_weight,
-      firstInboundId: f.first_inbound_id,
-    });
-  }
-  return claims;
+  /** What is in the table, to write back only what changed. */
+  stored: { trusted: boolean; claimedWeight: number };
 }
 
 type Role = { key: string; kind: 'first' | 'upgrade' };
+const keyOf = (row: ClaimableRow) =>
+  row.messageKey && row.scoredWeight > 0 ? row.messageKey.toString('hex') : null;
+
+/**
+ * Claims the batch's messages in one statement: a key nobody has claimed is inserted by the
+ * first row that names it; a key claimed before is read, locked, afterwards. A transaction
+ * claiming a key another one has just inserted waits for that one to commit (the primary
+ * key), so two batches cannot both take one message as new. Keys go in sorted, so they
+ * cannot deadlock.
+ */
+export async function claimMessages(
+  tx: Queryable,
+  rows: Array<{ row: ClaimableRow; inboundId: number }>,
+): Promise<MessageClaims> {
+  const firsts = new Map<string, { trusted: boolean; inboundId: number }>();
+  for (const { row, inboundId } of rows) {
+    const key = keyOf(row);
+    if (key && !firsts.has(key)) firsts.set(key, { trusted: row.evidenceLevel !== 'claimed', inboundId });
+  }
+  const claims = new Map<string, Claim>();
+  if (firsts.size === 0) return new MessageClaims(claims);
+  const keys = [...firsts.keys()].sort();
+  const inserted = await tx<{ key: string }[]>`
+    insert into reported_messages (key, trusted, claimed_weight, first_inbound_id)
+    select decode(k, 'hex'), t::boolean, 0, i
+      from unnest(${keys}::text[], ${keys.map((k) => String(firsts.get(k)!.trusted))}::text[],
+                  ${keys.map((k) => firsts.get(k)!.inboundId)}::bigint[]) as u(k, t, i)
+     order by k
+    on conflict (key) do nothing
+    returning encode(key, 'hex') as key`;
+  const mine = new Set(inserted.map((r) => r.key));
+  const earlier = keys.filter((k) => !mine.has(k));
+  if (earlier.length > 0) {
+    const found = await tx<{ key: string; trusted: boolean; claimed_weight: number }[]>`
+      select encode(key, 'hex') as key, trusted, claimed_weight from reported_messages
+       where key = any(select decode(h, 'hex') from unnest(${earlier}::text[]) as h)
+       order by key for update`;
+    for (const f of found) {
+      const stored = { trusted: f.trusted, claimedWeight: f.claimed_weight };
+      claims.set(f.key, { ...stored, stored });
+    }
+  }
+  return new MessageClaims(claims, mine);
+}
 
 /**
  * Applies the claims to a batch in two passes: `admit` before the claimed-evidence caps (a
  * duplicate spends no allowance), `settle` after them (an upgrade is net of the claimed weight
- * the caps let through), then `write`.
+ * the caps let through), then `write` what changed.
  */
 export class MessageClaims {
   private readonly roles = new Map<ClaimableRow, Role>();
-  private readonly touched = new Set<string>();
 
-  constructor(private readonly claims: Map<string, Claim>) {}
+  constructor(
+    private readonly claims: Map<string, Claim>,
+    /** Keys this batch inserted: their first row is the message's first complaint. */
+    private readonly fresh: ReadonlySet<string> = new Set(),
+  ) {}
 
-  admit(row: ClaimableRow, inboundId: number): void {
-    if (!row.messageKey || row.scoredWeight <= 0) return;
-    const key = row.messageKey.toString('hex');
+  admit(row: ClaimableRow): void {
+    const key = keyOf(row);
+    if (!key) return;
     const trusted = row.evidenceLevel !== 'claimed';
     const claim = this.claims.get(key);
-    if (!claim) {
-      this.claims.set(key, { trusted, claimedWeight: 0, firstInboundId: inboundId });
+    if (!claim && this.fresh.has(key)) {
+      this.claims.set(key, { trusted, claimedWeight: 0, stored: { trusted, claimedWeight: 0 } });
       this.roles.set(row, { key, kind: 'first' });
-      this.touched.add(key);
-    } else if (claim.trusted || !trusted) {
+    } else if (!claim || claim.trusted || !trusted) {
       row.scoredWeight = 0;
       row.trustedWeight = 0;
       row.notScoredReason = 'duplicate_message';
     } else {
       claim.trusted = true;
       this.roles.set(row, { key, kind: 'upgrade' });
-      this.touched.add(key);
     }
   }
 
@@ -135,15 +153,14 @@ export class MessageClaims {
   }
 
   async write(tx: Queryable): Promise<void> {
-    if (this.touched.size === 0) return;
-    const keys = [...this.touched];
-    const claims = keys.map((k) => this.claims.get(k)!);
+    const changed = [...this.claims].filter(
+      ([, c]) => c.trusted !== c.stored.trusted || c.claimedWeight !== c.stored.claimedWeight,
+    );
+    if (changed.length === 0) return;
     await tx`
-      insert into reported_messages (key, trusted, claimed_weight, first_inbound_id)
-      select decode(k, 'hex'), t::boolean, w, i
-        from unnest(${keys}::text[], ${claims.map((c) => String(c.trusted))}::text[],
-                    ${claims.map((c) => c.claimedWeight)}::float8[], ${claims.map((c) => c.firstInboundId)}::bigint[])
-             as u(k, t, w, i)
-      on conflict (key) do update set trusted = excluded.trusted, claimed_weight = excluded.claimed_weight`;
+      update reported_messages m set trusted = u.t::boolean, claimed_weight = u.w
+        from unnest(${changed.map(([k]) => k)}::text[], ${changed.map(([, c]) => String(c.trusted))}::text[],
+                    ${changed.map(([, c]) => c.claimedWeight)}::float8[]) as u(k, t, w)
+       where m.key = decode(u.k, 'hex')`;
   }
 }

@@ -197,6 +197,32 @@ describe('the report pipeline, from POST to scores and events', () => {
     expect(results.map((r) => r.status).sort()).toEqual(['processed', 'skipped']);
   });
 
+  it('counts one reported message once when two batches bring it at the same moment', async () => {
+    // Two partners' reports of one message (same original, different report bytes).
+    const ids: number[] = [];
+    for (const who of ['fbl-a@partner-a.example', 'fbl-b@partner-b.example']) {
+      const raw = buildArf({
+        id: 'same-original',
+        sourceIp: '198.51.100.23',
+        mailFrom: 'deals@northwind.example',
+        reporter: who,
+      });
+      const [row] = await env.rt.database.sql<{ id: number }[]>`
+        insert into inbound_messages (sha256, raw, size, channel, reporter, enqueued)
+        values (${randomBytes(32)}, ${raw}, ${raw.length}, 'webhook', 'test', true) returning id`;
+      ids.push(row!.id);
+    }
+    const deps = pipelineDeps(env.rt, env.rt.log);
+    await Promise.all(ids.map((id) => processInbound(deps, id)));
+    const rows = await env.rt.database.sql<{ scored: number; reason: string | null }[]>`
+      select scored_weight as scored, not_scored_reason as reason from reports
+       where inbound_id = any(${ids}::bigint[]) order by scored_weight desc`;
+    expect(rows).toEqual([
+      { scored: 1, reason: null },
+      { scored: 0, reason: 'duplicate_message' },
+    ]);
+  });
+
   it('keeps garbage as a failed message with its reason, and goes on with the next report', async () => {
     const garbage = await post(randomBytes(4096));
     const good = await post(report({ sourceIp: '198.51.100.23', mailFrom: 'deals@northwind.example' }));
