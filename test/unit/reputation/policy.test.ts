@@ -9,6 +9,7 @@ import {
   wilsonInterval,
   zForConfidence,
 } from '../../../src/reputation/policy.ts';
+import { policyFromJson } from '../../../src/reputation/policy-file.ts';
 
 /** A subject whose complaints all come from trusted (verified or partner) evidence. */
 const state = (complaints: number, volume = 0, status: SubjectState['status'] = 'ok'): SubjectState => ({
@@ -119,5 +120,38 @@ describe('tenant unregistered-domain decisions', () => {
   });
   it('never acts on the overall tenant score', () => {
     expect(decide('tenant', state(1000), P).action).toBe('none');
+  });
+});
+
+describe('decisions on claimed evidence (a stranger’s word)', () => {
+  const claimed = (total: number, trusted: number, volume = 0, status: SubjectState['status'] = 'ok') => ({
+    complaints: total,
+    trustedComplaints: trusted,
+    volume,
+    status,
+  });
+  it('warns, never blocks, however much of it there is', () => {
+    expect(decide('ip', claimed(500, 0), P).action).toBe('warn');
+    expect(decide('ip', claimed(80, 0, 1000), P).action).toBe('warn');
+    expect(decide('tenant_unregistered', claimed(50, 0), P).action).toBe('warn');
+  });
+  it('blocks when the trusted part alone crosses the line, whatever the claimed part adds', () => {
+    expect(decide('ip', claimed(99, 49), P).action).toBe('warn');
+    expect(decide('ip', claimed(60, 50), P).action).toBe('block');
+    expect(decide('ip', claimed(20, 8, 1000), P).action).toBe('block');
+    expect(decide('ip', claimed(20, 4, 1000), P).action).toBe('warn');
+    expect(decide('tenant_unregistered', claimed(30, 9, 0, 'warned'), P).action).toBe('none');
+    expect(decide('tenant_unregistered', claimed(30, 10, 0, 'warned'), P).action).toBe('restrict');
+  });
+});
+
+describe('the policy file', () => {
+  it('reads claimedCap, and forwardedCap, its older name, under it', () => {
+    expect(policyFromJson({ claimedCap: { perSubject: 7 } }).claimedCap).toEqual({
+      ...P.claimedCap,
+      perSubject: 7,
+    });
+    expect(policyFromJson({ forwardedCap: { perReporter: 2 } }).claimedCap.perReporter).toBe(2);
+    expect(() => policyFromJson({ claimedCap: { perTenant: 1 } })).toThrow(/claimedCap/);
   });
 });
