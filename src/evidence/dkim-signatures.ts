@@ -34,7 +34,13 @@ export interface SignatureCheck {
  * message with hundreds is an attack on the verifier, not mail.
  */
 export const MAX_SIGNATURES = 8;
+/** Only the first part of a header section is looked at: signatures sit near the top. */
 const HEADER_SCAN_BYTES = 256 * 1024;
+/**
+ * Bodies over this are not hashed (mailauth takes about 0.3 s a megabyte): only the header
+ * signature is checked, as for a header section alone, and `bodyVerified` is false.
+ */
+export const MAX_BODY_CHECK_BYTES = 1024 * 1024;
 
 /** The d= of every DKIM-Signature in a header section, lower-cased, in order. */
 export function signingDomainsIn(fields: readonly HeaderField[]): string[] {
@@ -127,10 +133,14 @@ export async function verifiedSignatures(
     return [[dkimRecordOf(key)]];
   };
 
-  // A header section alone still needs the empty line that ends it.
-  const input = /\r?\n\r?\n/.test(bytes.subarray(0, HEADER_SCAN_BYTES).toString('latin1'))
-    ? bytes
-    : Buffer.concat([bytes, Buffer.from('\r\n\r\n')]);
+  // A header section alone still needs the empty line that ends it; a large body is left off.
+  const head = bytes.subarray(0, HEADER_SCAN_BYTES).toString('latin1');
+  const end = /\r?\n\r?\n/.exec(head);
+  let input = bytes;
+  if (!end) input = Buffer.concat([bytes, Buffer.from('\r\n\r\n')]);
+  else if (bytes.length - (end.index + end[0].length) > MAX_BODY_CHECK_BYTES) {
+    input = bytes.subarray(0, end.index + end[0].length);
+  }
   let results: MailauthResult[];
   try {
     const out = await dkimVerify(input, { resolver, curTime: now });

@@ -11,6 +11,8 @@ export interface DnsKeyOptions {
 const CACHE_MAX = 1000;
 const HIT_TTL_MS = 10 * 60_000;
 const MISS_TTL_MS = 60_000;
+/** No answer at all (a timeout, SERVFAIL): asked again soon, but not by every message meanwhile. */
+const NO_ANSWER_TTL_MS = 15_000;
 
 /**
  * DKIM keys from DNS (`<selector>._domainkey.<domain>` TXT), for partners' own signatures,
@@ -43,8 +45,7 @@ export function dnsKeyLookup(options: DnsKeyOptions, allowed: (domain: string) =
     if (cache.size >= CACHE_MAX) cache.clear();
     const entry = { key: Promise.resolve<DkimPublicKey | null>(null), until: now + HIT_TTL_MS };
     entry.key = lookup(name).then(({ key, answered }) => {
-      // A miss is remembered for a minute; no answer at all is asked again next time.
-      entry.until = answered ? Date.now() + (key ? HIT_TTL_MS : MISS_TTL_MS) : 0;
+      entry.until = Date.now() + (key ? HIT_TTL_MS : answered ? MISS_TTL_MS : NO_ANSWER_TTL_MS);
       return key;
     });
     cache.set(name, entry);

@@ -45,7 +45,14 @@ function transport(signer: Signer, headerFieldNames?: string) {
 /** A message the platform sends for a tenant, signed on its way out. */
 export async function signedOriginal(
   signer: Signer,
-  o: { from: string; to: string; messageId: string; subject: string; headers?: Record<string, string> },
+  o: {
+    from: string;
+    to: string;
+    messageId: string;
+    subject: string;
+    headers?: Record<string, string>;
+    text?: string;
+  },
 ): Promise<Buffer> {
   const info = await transport(signer).sendMail({
     from: o.from,
@@ -54,7 +61,7 @@ export async function signedOriginal(
     messageId: o.messageId,
     date: new Date('2026-11-23T09:00:00Z'),
     headers: o.headers,
-    text: 'Our best offers this week.\nUnsubscribe any time.\n',
+    text: o.text ?? 'Our best offers this week.\nUnsubscribe any time.\n',
   });
   return crlf(info.message as Buffer);
 }

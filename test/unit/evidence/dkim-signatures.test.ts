@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type DkimPublicKey, dkimRecordOf, parseDkimPublicKey } from '../../../src/evidence/dkim-key.ts';
-import { type KeyLookup, MAX_SIGNATURES, verifiedSignatures } from '../../../src/evidence/dkim-signatures.ts';
+import {
+  type KeyLookup,
+  MAX_BODY_CHECK_BYTES,
+  MAX_SIGNATURES,
+  verifiedSignatures,
+} from '../../../src/evidence/dkim-signatures.ts';
 import { newSigner, signedOriginal } from '../../support/signed-mail.ts';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -48,6 +53,19 @@ describe('DKIM signatures, checked against keys Repute chose', () => {
     expect((await verifiedSignatures(redacted, keysOf(platform), NOW)).signatures[0]?.bodyVerified).toBe(
       false,
     );
+  });
+
+  it('checks only the header signature of an original whose body is over a megabyte', async () => {
+    const big = await signedOriginal(platform, {
+      from: 'deals@northwind.example',
+      to: 'x@y.example',
+      messageId: '<big@northwind.example>',
+      subject: 'Catalogue',
+      text: `${'All our products, page after page.\n'.repeat(40_000)}`,
+    });
+    expect(big.length).toBeGreaterThan(MAX_BODY_CHECK_BYTES);
+    const check = await verifiedSignatures(big, keysOf(platform), NOW);
+    expect(check.signatures).toMatchObject([{ domain: 'northwind.example', bodyVerified: false }]);
   });
 
   it('rejects a signed header changed after signing', async () => {
