@@ -9,11 +9,10 @@ import { addDkimKey } from '../../src/evidence/trust-directory.ts';
 import { type MailboxPoller, startMailboxPoller } from '../../src/mailbox/poller.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { buildArf } from '../support/build-arf.ts';
-import { buildForward } from '../support/build-forward.ts';
+import { buildForward, forwardOf } from '../support/build-forward.ts';
 import { startTestDns, type TestDns } from '../support/dns-server.ts';
 import { type Dovecot, type MailUser, startDovecot } from '../support/dovecot.ts';
 import {
-  forwardOf,
   newSigner,
   receivedFrom,
   signedOriginal,
@@ -156,6 +155,33 @@ describe('complaints nobody can forge, tried as an attacker would', { timeout: 1
          where subject = ${subject} and type in ('ip.blocked', 'tenant.restricted_unregistered')`
     )[0]!.n;
   const sum = (rows: Array<{ scored_weight: number }>) => rows.reduce((s, r) => s + r.scored_weight, 0);
+  /**
+   * Recipients forwarding mail the platform signed for a tenant, each a message of its own,
+   * taken in from `hopIp` by their MX (every `headersOnlyEvery`th forwarded as headers only).
+   */
+  const signedForwards = async (
+    signer: typeof northwindKey,
+    o: { n: number; hopIp: string; subject: string; headersOnlyEvery?: number },
+  ) => {
+    const out: Buffer[] = [];
+    for (let i = 0; i < o.n; i++) {
+      const reporter = `reader${i}@recipient.example`;
+      const original = await signedOriginal(signer, {
+        from: `Offers <offers@${signer.domain}>`,
+        to: reporter,
+        messageId: `<${o.subject.toLowerCase()}-${i}@${signer.domain}>`,
+        subject: `${o.subject} ${i}`,
+      });
+      const headersOnly = o.headersOnlyEvery !== undefined && i % o.headersOnlyEvery === 0;
+      const forward = forwardOf(receivedFrom(original, o.hopIp), {
+        reporter,
+        id: `${o.subject}-${i}`,
+        headersOnly,
+      });
+      out.push(withReturnPath(forward, reporter));
+    }
+    return out;
+  };
 
   it('a stranger mailing 55 ARF reports that name a victim’s IP gets it nowhere near a block', async () => {
     const victimIp = '198.51.100.50';
@@ -275,19 +301,7 @@ describe('complaints nobody can forge, tried as an attacker would', { timeout: 1
 
   it('a tenant forwarding its own signed mail through a forged hop gets no other tenant’s IP blocked', async () => {
     const victimIp = '198.51.100.53';
-    const messages: Buffer[] = [];
-    for (let i = 0; i < 55; i++) {
-      const original = await signedOriginal(malloryKey, {
-        from: 'promo@mallory.example',
-        to: `box${i}@recipient.example`,
-        messageId: `<m-${i}@mallory.example>`,
-        subject: `Mallory ${i}`,
-      });
-      const reporter = `box${i}@recipient.example`;
-      messages.push(
-        withReturnPath(forwardOf(receivedFrom(original, victimIp), { reporter, id: `mal-${i}` }), reporter),
-      );
-    }
+    const messages = await signedForwards(malloryKey, { n: 55, hopIp: victimIp, subject: 'Mallory' });
     await mail(messages);
     const rows = await env.rt.database.sql<
       { evidence_level: string; ip: string | null; tenant_id: string; warnings: string[] }[]
@@ -317,22 +331,12 @@ describe('complaints nobody can forge, tried as an attacker would', { timeout: 1
 
   it('still blocks at the count line on forwards of originals the platform signed, attached whole or as headers', async () => {
     const ip = '198.51.100.24';
-    const forwards: Buffer[] = [];
-    for (let i = 0; i < 50; i++) {
-      const original = await signedOriginal(northwindKey, {
-        from: 'Deals <deals@northwind.example>',
-        to: `reader${i}@recipient.example`,
-        messageId: `<deal-${i}@northwind.example>`,
-        subject: `Deal ${i}`,
-      });
-      const reporter = `reader${i}@recipient.example`;
-      const forward = forwardOf(receivedFrom(original, ip), {
-        reporter,
-        id: `deal-${i}`,
-        headersOnly: i % 5 === 0,
-      });
-      forwards.push(withReturnPath(forward, reporter));
-    }
+    const forwards = await signedForwards(northwindKey, {
+      n: 50,
+      hopIp: ip,
+      subject: 'Deal',
+      headersOnlyEvery: 5,
+    });
     await mail(forwards.slice(0, 49));
     expect(await check(`ip=${ip}`)).toMatchObject({ allow: true });
     await mail(forwards.slice(49));
