@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,7 @@ describe('complaints nobody can forge, tried as an attacker would', { timeout: 1
     expect(partnerAdd).toMatchObject({ status: 0, stdout: 'partner bigmail: bigmail.example\n' });
     expect(repute('partner', 'list').stdout).toBe('bigmail\tbigmail.example\n');
     expect(repute('dkim', 'add', 'northwind.example', 's1', join(dir, 'missing.pem')).status).toBe(1);
+    rmSync(dir, { recursive: true });
     await addDkimKey(env.rt.database.sql, {
       domain: 'mallory.example',
       selector: 's1',
