@@ -37,7 +37,8 @@ export function dnsKeyLookup(options: DnsKeyOptions, allowed: (domain: string) =
     }
   };
   return async (domain, selector) => {
-    if (!allowed(domain) || !/^[a-z0-9._-]{1,63}$/i.test(selector)) return null;
+    if (!/^[a-z0-9.-]{1,253}$/i.test(domain) || !/^[a-z0-9._-]{1,63}$/i.test(selector)) return null;
+    if (!allowed(domain)) return null;
     const name = `${selector}._domainkey.${domain}`.toLowerCase();
     const now = Date.now();
     const hit = cache.get(name);
