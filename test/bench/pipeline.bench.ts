@@ -21,6 +21,7 @@ import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { openRuntime } from '../../src/runtime.ts';
 import { createToken } from '../../src/tokens.ts';
 import { buildArf } from '../support/build-arf.ts';
+import { deleteRedisPrefix } from '../support/redis-prefix.ts';
 import { resolveServices } from '../support/services.ts';
 
 const N = Number(process.env.BENCH_REPORTS ?? 16000);
@@ -202,6 +203,7 @@ async function main() {
       if (c.exitCode === null) await once(c, 'exit');
     }
     agent.destroy();
+    await deleteRedisPrefix(rt.redis, rt.config.redisPrefix).catch(() => {});
     await rt.close();
     await admin.unsafe(`drop database if exists ${dbName} with (force)`);
     await admin.end();

@@ -10,6 +10,7 @@ import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { createToken, type Role } from '../../src/tokens.ts';
 import { startEventWorker } from '../../workers/event-worker.ts';
 import { startReportWorker } from '../../workers/report-worker.ts';
+import { deleteRedisPrefix } from './redis-prefix.ts';
 
 /** A database of its own, migrated, for one test file; dropped at the end. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -99,6 +100,7 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
     close: async () => {
       for (const s of workerStops) await s().catch(() => {});
       await app.close();
+      await deleteRedisPrefix(rt.redis, config.redisPrefix).catch(() => {});
       await rt.close();
       await database.drop();
     },
