@@ -16,6 +16,14 @@ const schema = z.object({
     .default('{repute}'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
+  /** A request (headers and body) must arrive within this; slow clients do not hold sockets for ever. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /**
+   * A connection silent for this long is closed, mid-request or between requests (keep-alive).
+   * Longer than the 60 s idle timeout of the usual load balancers, so they never reuse a
+   * connection the server is closing.
+   */
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(72_000),
   MAX_REPORT_BYTES: z.coerce
     .number()
     .int()
@@ -113,6 +121,7 @@ export type Config = {
   port: number;
   host: string;
   maxReportBytes: number;
+  http: { requestTimeoutMs: number; idleTimeoutMs: number };
   tenantHeader: string;
   tenantHeaderKeys: string[];
   tenantHeaderMaxAgeDays: number;
@@ -163,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     maxReportBytes: e.MAX_REPORT_BYTES,
+    http: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS },
     tenantHeader: e.TENANT_HEADER.toLowerCase(),
     tenantHeaderKeys: (e.TENANT_HEADER_KEY ?? '')
       .split(',')

@@ -4,6 +4,7 @@ const STATUS: Record<string, number> = {
   'auth.bad_token': 401,
   'auth.forbidden': 403,
   'request.invalid': 400,
+  'request.aborted': 400,
   'request.not_found': 404,
   'report.too_large': 413,
   'report.unsupported_type': 415,

@@ -285,7 +285,7 @@ export const reviewRoutes: FastifyPluginAsync<{ rt: Runtime; sessions: SessionSt
     if (!m) throw new ReputeError('inbound.unknown', `There is no inbound message ${id}.`);
     return reply
       .header('cache-control', 'no-store')
-      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('content-security-policy', "default-src 'none'; sandbox; frame-ancestors 'none'")
       .type('text/plain; charset=utf-8')
       .send(
         m.raw.toString('utf8') +

@@ -4,11 +4,12 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
-import { isReputeError } from '../errors.ts';
+import { isReputeError, ReputeError } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import { actionRoutes } from './action-routes.ts';
 import { tokenAuthenticator } from './auth.ts';
 import { checkRoutes } from './check-routes.ts';
+import { clientWentAway } from './client-went-away.ts';
 import { RETRY_AFTER_SECONDS, statusForCode } from './error-codes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -38,6 +39,12 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: rt.config.maxReportBytes,
     trustProxy: rt.config.trustProxy,
+    // Slow clients (a slowloris, a stalled upload) must not hold sockets for ever: the whole
+    // request within requestTimeout (Node checks every 30 s), and no silence over idleTimeout,
+    // in a request or between two.
+    requestTimeout: rt.config.http.requestTimeoutMs,
+    connectionTimeout: rt.config.http.idleTimeoutMs,
+    keepAliveTimeout: rt.config.http.idleTimeoutMs,
   });
   const authenticate = tokenAuthenticator(rt.database.sql);
 
@@ -48,6 +55,12 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
     if (isReputeError(e)) {
       code = e.code;
       message = e.message;
+    } else if (clientWentAway(err, req)) {
+      // The client hung up mid-request: nothing to answer, nothing of ours broke.
+      req.log.info({ url: req.url.slice(0, 200) }, 'client closed the connection mid-request');
+      return reply.status(statusForCode('request.aborted')).send({
+        error: { code: 'request.aborted', message: 'The request was cut off before it was complete.' },
+      });
     } else if (typeof err.code === 'string' && FASTIFY_CODES[err.code]) {
       code = FASTIFY_CODES[err.code]!;
       message =
@@ -69,6 +82,24 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
     if (retry) reply.header('retry-after', String(retry));
     return reply.status(status).send({ error: { code, message } });
   });
+  // JSON schemas coerce `?before=1e30` to a number that passes `type: integer` (and `1e309`
+  // to Infinity, which passes `maximum` too); no id, cursor or limit is beyond 2^53.
+  app.addHook('preHandler', async (req) => {
+    for (const [where, values] of [
+      ['querystring', req.query],
+      ['params', req.params],
+    ] as const) {
+      if (typeof values !== 'object' || values === null) continue;
+      for (const [name, value] of Object.entries(values)) {
+        if (
+          typeof value === 'number' &&
+          (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER)
+        ) {
+          throw new ReputeError('request.invalid', `${where}/${name} is out of range.`);
+        }
+      }
+    }
+  });
   app.setNotFoundHandler((req, reply) => {
     // People reach the pages from links and bookmarks: they get a page, the API gets JSON.
     if (/^\/(review|delist)(\/|$|\?)/.test(req.url)) {
@@ -83,7 +114,11 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
         .status(404)
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .header('content-security-policy', "default-src 'none'; style-src 'self'; form-action 'self'")
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        .header('x-frame-options', 'DENY')
         .header('x-content-type-options', 'nosniff')
         .send(page);
     }

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { isReputeError, ReputeError } from '../errors.ts';
 import { createMailer } from '../notices/mailer.ts';
 import type { Runtime } from '../runtime.ts';
+import { clientWentAway } from './client-went-away.ts';
 import { delistRoutes } from './delist-routes.ts';
 import { RETRY_AFTER_SECONDS, statusForCode } from './error-codes.ts';
 import { html } from './html.ts';
@@ -56,6 +57,8 @@ export const webRoutes: FastifyPluginAsync<{ rt: Runtime }> = async (app, { rt }
     );
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
+    // Pages show a delist link's state, a reviewer's data: never kept by a browser or a proxy.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     // The confirm link carries its token in the query: never let it leak in a Referer.
     reply.header('referrer-policy', 'no-referrer');
     return payload;
@@ -68,6 +71,9 @@ export const webRoutes: FastifyPluginAsync<{ rt: Runtime }> = async (app, { rt }
     if (isReputeError(e)) {
       code = e.code;
       message = e.message;
+    } else if (clientWentAway(err, req)) {
+      req.log.info({ url: req.url.slice(0, 200) }, 'client closed the connection mid-request');
+      return reply.status(statusForCode('request.aborted')).send('');
     } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       code = 'request.invalid';
       message = 'The form is too large.';

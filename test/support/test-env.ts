@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { createToken, type Role } from '../../src/tokens.ts';
 import { startEventWorker } from '../../workers/event-worker.ts';
@@ -49,7 +49,10 @@ export interface TestEnv {
  * Everything one test file needs: its own database and Redis prefix, a runtime, an
  * HTTP app, and real BullMQ workers on demand.
  */
-export async function createTestEnv(env: Record<string, string> = {}): Promise<TestEnv> {
+export async function createTestEnv(
+  env: Record<string, string> = {},
+  options: { log?: Logger } = {},
+): Promise<TestEnv> {
   const database = await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -59,7 +62,7 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
     WORKER_CONCURRENCY: '4',
     ...env,
   });
-  const rt = openRuntime(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const rt = openRuntime(config, options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   await runMigrations(rt.database);
   const app = await buildServer(rt);
   await app.ready();
