@@ -29,6 +29,15 @@ export interface ReportQuery {
   before?: number;
 }
 
+/** One row more than a page is read: `next` is the cursor of an older page only when there is one. */
+function page<T extends Record<string, unknown>>(
+  rows: readonly T[],
+  limit: number,
+): { items: T[]; next: number | null } {
+  const items = rows.slice(0, limit);
+  return { items, next: rows.length > limit ? (items.at(-1)?.id as number) : null };
+}
+
 /**
  * Reports newest first, paged by id. Messages that yielded no report (failed to parse,
  * ignored, still queued) are listed from the inbound table with their reason code, so
@@ -41,8 +50,8 @@ export async function listReports(sql: Sql, q: ReportQuery) {
              received_at as "receivedAt", processed_at as "processedAt"
         from inbound_messages
        where status = ${q.status} ${q.before ? sql`and id < ${q.before}` : sql``}
-       order by id desc limit ${q.limit}`;
-    return { items, next: items.length === q.limit ? items.at(-1)?.id : null };
+       order by id desc limit ${q.limit + 1}`;
+    return page(items, q.limit);
   }
   const items = await sql`
     select ${sql.unsafe(REPORT_COLUMNS)}
@@ -52,6 +61,22 @@ export async function listReports(sql: Sql, q: ReportQuery) {
        ${q.tenant ? sql`and r.tenant_id = ${q.tenant}` : sql``}
        ${q.status ? sql`and r.status = ${q.status}` : sql``}
        ${q.before ? sql`and r.id < ${q.before}` : sql``}
-     order by r.id desc limit ${q.limit}`;
-  return { items, next: items.length === q.limit ? items.at(-1)?.id : null };
+     order by r.id desc limit ${q.limit + 1}`;
+  return page(items, q.limit);
+}
+
+/** How many reports a subject has, counted up to `cap` (a hot IP has millions; past the cap it is "cap+"). */
+export async function countReports(
+  sql: Sql,
+  q: { ip?: string; tenant?: string },
+  cap = 10_000,
+): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from (
+      select 1 from reports r
+       where true
+         ${q.ip ? sql`and r.ip = ${q.ip}::inet` : sql``}
+         ${q.tenant ? sql`and r.tenant_id = ${q.tenant}` : sql``}
+       limit ${cap + 1}) as capped`;
+  return row?.n ?? 0;
 }

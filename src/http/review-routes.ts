@@ -17,7 +17,7 @@ import { CAN_ACT, CAN_READ, tokenAuthenticator } from './auth.ts';
 import type { Viewer } from './pages/layout.ts';
 import { inboundPage, ipPage, overviewPage, signInPage, tenantPage } from './pages/review-pages.ts';
 import type { ReportItem } from './pages/review-tables.ts';
-import { listReports, reportsOfInbound } from './report-queries.ts';
+import { countReports, listReports, reportsOfInbound } from './report-queries.ts';
 import {
   auditFor,
   dailyHistory,
@@ -33,6 +33,24 @@ export const SESSION_COOKIE = 'repute_session';
 const SIGN_IN_COOKIE = 'repute_sign_in';
 const FORM_LIMIT = 16 * 1024;
 const LIST_LIMIT = 50;
+/** Reports of a subject are counted up to this; a hot IP's millions are "10,000+". */
+const REPORT_COUNT_CAP = 10_000;
+
+/** `?before=` of a page of reports: a report id, or the newest page. */
+const beforeParam = (raw: unknown): number | undefined => {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) {
+    throw new ReputeError('request.invalid', 'before= is a report id.');
+  }
+  return Number(raw);
+};
+
+const paging = (total: number, before: number | undefined, next: unknown) => ({
+  total,
+  cap: REPORT_COUNT_CAP,
+  before: before ?? null,
+  next: typeof next === 'number' ? next : null,
+});
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -203,64 +221,76 @@ export const reviewRoutes: FastifyPluginAsync<{ rt: Runtime; sessions: SessionSt
     return ip;
   };
 
-  app.get<{ Params: { ip: string } }>('/review/ips/:ip', async (req, reply) => {
-    const ip = ipParam(req.params.ip);
-    const now = new Date();
-    const [facts, history, reports, events, audit, delists] = await Promise.all([
-      ipFacts(sql, ip, rt.policy, now),
-      dailyHistory(sql, 'ip', ip),
-      listReports(sql, { ip, limit: LIST_LIMIT }),
-      eventsFor(sql, 'ip', ip, LIST_LIMIT),
-      auditFor(sql, 'ip', ip),
-      sql<{ id: number; email: string; status: string; createdAt: Date; usedAt: Date | null }[]>`
+  app.get<{ Params: { ip: string }; Querystring: { before?: string } }>(
+    '/review/ips/:ip',
+    async (req, reply) => {
+      const ip = ipParam(req.params.ip);
+      const before = beforeParam(req.query.before);
+      const now = new Date();
+      const [facts, history, reports, total, events, audit, delists] = await Promise.all([
+        ipFacts(sql, ip, rt.policy, now),
+        dailyHistory(sql, 'ip', ip),
+        listReports(sql, { ip, limit: LIST_LIMIT, before }),
+        countReports(sql, { ip }, REPORT_COUNT_CAP),
+        eventsFor(sql, 'ip', ip, LIST_LIMIT),
+        auditFor(sql, 'ip', ip),
+        sql<{ id: number; email: string; status: string; createdAt: Date; usedAt: Date | null }[]>`
         select id, email, status, created_at as "createdAt", used_at as "usedAt"
           from delist_requests where ip = ${ip}::inet order by id desc limit 10`,
-    ]);
-    if (!facts.platform && !facts.score.updatedAt && reports.items.length === 0) {
-      throw new ReputeError('ip.unknown', `${ip} is not a sending IP of the platform and has no score.`);
-    }
-    const data = {
-      ...facts,
-      history,
-      reports: reports.items as unknown as ReportItem[],
-      events,
-      audit,
-      delists,
-    };
-    return html(reply, ipPage(data, req.reviewer!.viewer, canAct(req), noticeOf(req)));
-  });
+      ]);
+      if (!facts.platform && !facts.score.updatedAt && reports.items.length === 0) {
+        throw new ReputeError('ip.unknown', `${ip} is not a sending IP of the platform and has no score.`);
+      }
+      const data = {
+        ...facts,
+        history,
+        reports: reports.items as unknown as ReportItem[],
+        reportPaging: paging(total, before, reports.next),
+        events,
+        audit,
+        delists,
+      };
+      return html(reply, ipPage(data, req.reviewer!.viewer, canAct(req), noticeOf(req)));
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/review/tenants/:id', async (req, reply) => {
-    const id = req.params.id;
-    const facts = await tenantFacts(sql, id, rt.policy, new Date());
-    if (!facts) throw new ReputeError('tenant.unknown', `There is no tenant "${id.slice(0, 64)}".`);
-    const [history, reports, events, audit, notices] = await Promise.all([
-      dailyHistory(sql, 'tenant', id),
-      listReports(sql, { tenant: id, limit: LIST_LIMIT }),
-      eventsFor(sql, 'tenant', id, LIST_LIMIT),
-      auditFor(sql, 'tenant', id),
-      sql<
-        {
-          eventId: number;
-          status: string;
-          recipient: string | null;
-          sentAt: Date | null;
-          lastError: string | null;
-        }[]
-      >`
+  app.get<{ Params: { id: string }; Querystring: { before?: string } }>(
+    '/review/tenants/:id',
+    async (req, reply) => {
+      const id = req.params.id;
+      const before = beforeParam(req.query.before);
+      const facts = await tenantFacts(sql, id, rt.policy, new Date());
+      if (!facts) throw new ReputeError('tenant.unknown', `There is no tenant "${id.slice(0, 64)}".`);
+      const [history, reports, total, events, audit, notices] = await Promise.all([
+        dailyHistory(sql, 'tenant', id),
+        listReports(sql, { tenant: id, limit: LIST_LIMIT, before }),
+        countReports(sql, { tenant: id }, REPORT_COUNT_CAP),
+        eventsFor(sql, 'tenant', id, LIST_LIMIT),
+        auditFor(sql, 'tenant', id),
+        sql<
+          {
+            eventId: number;
+            status: string;
+            recipient: string | null;
+            sentAt: Date | null;
+            lastError: string | null;
+          }[]
+        >`
         select event_id as "eventId", status, recipient, sent_at as "sentAt", last_error as "lastError"
           from tenant_notices where tenant_id = ${id} order by event_id desc limit 20`,
-    ]);
-    const data = {
-      ...facts,
-      history,
-      reports: reports.items as unknown as ReportItem[],
-      events,
-      audit,
-      notices,
-    };
-    return html(reply, tenantPage(data, req.reviewer!.viewer, canAct(req), noticeOf(req)));
-  });
+      ]);
+      const data = {
+        ...facts,
+        history,
+        reports: reports.items as unknown as ReportItem[],
+        reportPaging: paging(total, before, reports.next),
+        events,
+        audit,
+        notices,
+      };
+      return html(reply, tenantPage(data, req.reviewer!.viewer, canAct(req), noticeOf(req)));
+    },
+  );
 
   const inboundId = (raw: string) => {
     if (!/^\d{1,15}$/.test(raw)) throw new ReputeError('request.invalid', 'A message id is a number.');

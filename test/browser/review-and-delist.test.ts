@@ -109,7 +109,16 @@ describe.skipIf(!hasChromium)(`in a real browser${SKIPPED}`, () => {
     const chart = page.locator('svg.chart');
     await chart.waitFor();
     expect(await chart.locator('rect').count()).toBeGreaterThanOrEqual(30);
-    expect(await page.locator('table.reports tbody tr').count()).toBeGreaterThanOrEqual(50);
+    expect(await page.locator('table.reports tbody.report').count()).toBe(50);
+    expect(await page.textContent('p.paging')).toBe('50 of 50, newest first');
+    // A report's fields open across the whole table, not squeezed into its last cell.
+    await page.locator('table.reports tr.fields summary').first().click();
+    const fields = await page.locator('table.reports tr.fields dl.facts').first().boundingBox();
+    expect(fields!.width).toBeGreaterThan(600);
+    await page
+      .locator('table.reports tbody.report')
+      .first()
+      .screenshot({ path: 'test-results/report-fields.png' });
     expect(await page.locator('table.events').textContent()).toContain('ip.blocked');
     await screenshot(page, 'ip-page.png');
 

@@ -351,6 +351,32 @@ describe('the review desk and its API', () => {
       expect(score.trustedComplaints).toBeCloseTo(1, 2);
     });
 
+    it('pages the reports behind a score: 50 of 60, then the 10 older ones', async () => {
+      await addSendingIp(env.rt.database.db, '203.0.113.60', { tenantId: 'contoso' });
+      const ids: number[] = [];
+      for (let i = 0; i < 60; i++)
+        ids.push(await post(report({ sourceIp: '203.0.113.60', mailFrom: 'a@contoso.example' })));
+      await env.settledAll(ids);
+      const first = await viewer.get('/review/ips/203.0.113.60');
+      expect(first.body).toContain('50 of 60, newest first');
+      expect(first.body.match(/<tbody class="report">/g)).toHaveLength(50);
+      const older = /href="(\/review\/ips\/203\.0\.113\.60\?before=\d+)#reports">older reports</.exec(
+        first.body,
+      );
+      expect(older).not.toBeNull();
+      const second = await viewer.get(older![1]!.replace(/&amp;/g, '&'));
+      expect(second.status).toBe(200);
+      expect(second.body).toContain('10 of 60, newest first (an older page)');
+      expect(second.body.match(/<tbody class="report">/g)).toHaveLength(10);
+      expect(second.body).toContain('href="/review/ips/203.0.113.60">newest</a>');
+      expect(second.body).not.toContain('older reports');
+      // The fields of a report have a row of their own, the table's whole width.
+      expect(first.body).toMatch(
+        /<tr class="fields"><td colspan="11"><details><summary>Fields of report \d+<\/summary>/,
+      );
+      expect((await viewer.get('/review/ips/203.0.113.60?before=1e30')).status).toBe(400);
+    });
+
     it('draws 30 days of complaints and volume for an IP', async () => {
       const id = await post(
         report({ sourceIp: '198.51.100.23', mailFrom: 'deals@northwind.example', feedbackType: 'fraud' }),

@@ -18,6 +18,8 @@ import {
   inboundTable,
   ipLink,
   type ReportItem,
+  type ReportPaging,
+  reportPagingLine,
   reportsTable,
   retryForm,
   tenantLink,
@@ -69,7 +71,7 @@ function scoreRows(
   kind: 'ip' | 'tenant',
 ) {
   if (rows.length === 0) return html`<p class="muted">No scores yet.</p>`;
-  return html`<table>
+  return html`<div class="table-wrap"><table>
 <thead><tr><th>${kind === 'ip' ? 'IP' : 'Tenant'}</th><th>Status</th><th class="num">Complaints</th><th class="num">Volume</th><th class="num">Rate</th><th>Bounds</th><th class="num">Reports</th></tr></thead>
 <tbody>${rows.map(
     (
@@ -78,7 +80,7 @@ function scoreRows(
     <td>${statusBadge(kind === 'tenant' ? (r.tenantStatus ?? r.status) : r.status)}</td>
     <td class="num">${formatNumber(r.complaints)}</td><td class="num">${formatNumber(r.volume)}</td>
     <td class="num">${formatRate(r.rate)}</td><td>${bounds(r)}</td><td class="num">${r.reports}</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }
 
 export function overviewPage(o: Overview, viewer: Viewer, canAct: boolean, notice?: string): string {
@@ -96,15 +98,15 @@ ${notice ? html`<div class="notice good" role="status">${notice}</div>` : ''}
 ${
   o.pendingDelists.length === 0
     ? html`<p class="muted">None.</p>`
-    : html`<table><thead><tr><th>#</th><th>IP</th><th>E-mail</th><th>From</th><th>Asked</th><th>Link expires</th></tr></thead><tbody>
+    : html`<div class="table-wrap"><table><thead><tr><th>#</th><th>IP</th><th>E-mail</th><th>From</th><th>Asked</th><th>Link expires</th></tr></thead><tbody>
       ${o.pendingDelists.map(
         (d) =>
           html`<tr><td>${d.id}</td><td>${ipLink(d.ip)}</td><td>${d.email}</td><td>${d.clientAddress ?? ''}</td><td>${when(d.createdAt)}</td><td>${when(d.expiresAt)}</td></tr>`,
-      )}</tbody></table>`
+      )}</tbody></table></div>`
 }
 <h2>Queues</h2>
-<table><thead><tr><th>Queue</th><th class="num">Waiting</th><th class="num">Active</th><th class="num">Delayed</th><th class="num">Failed</th><th class="num">Completed (kept)</th></tr></thead>
-<tbody>${queueLine('reports', o.queues.reports)}${queueLine('events', o.queues.events)}</tbody></table>`,
+<div class="table-wrap"><table><thead><tr><th>Queue</th><th class="num">Waiting</th><th class="num">Active</th><th class="num">Delayed</th><th class="num">Failed</th><th class="num">Completed (kept)</th></tr></thead>
+<tbody>${queueLine('reports', o.queues.reports)}${queueLine('events', o.queues.events)}</tbody></table></div>`,
     viewer,
   );
 }
@@ -146,6 +148,7 @@ function why(status: string, events: EventRow[], types: string[]): SafeHtml {
 export interface IpPageData extends IpFacts {
   history: DayPoint[];
   reports: ReportItem[];
+  reportPaging: ReportPaging;
   events: EventRow[];
   audit: AuditRow[];
   delists: Array<{ id: number; email: string; status: string; createdAt: Date; usedAt: Date | null }>;
@@ -170,16 +173,16 @@ ${metric('Status since', when(d.score.statusSince))}
 <h2>Last 30 days</h2>
 <section class="card">${historyChart(d.history, `Complaints, volume and rate of ${d.ip} over 30 days`)}</section>
 ${canAct ? html`<h2>Act</h2>${ipActions(d.ip, d.score.status, viewer)}` : ''}
-<h2>Reports behind the score</h2>${reportsTable(d.reports)}
+<h2 id="reports">Reports behind the score</h2>${reportPagingLine(d.reports.length, d.reportPaging, `/review/ips/${pathPart(d.ip)}`)}${reportsTable(d.reports)}
 <h2>Events</h2>${eventsTable(d.events, false)}
 <h2>Audit log</h2>${auditTable(d.audit)}
 <h2>Delist requests</h2>
 ${
   d.delists.length === 0
     ? html`<p class="muted">None.</p>`
-    : html`<table><thead><tr><th>#</th><th>E-mail</th><th>Status</th><th>Asked</th><th>Used</th></tr></thead><tbody>
+    : html`<div class="table-wrap"><table><thead><tr><th>#</th><th>E-mail</th><th>Status</th><th>Asked</th><th>Used</th></tr></thead><tbody>
     ${d.delists.map((r) => html`<tr><td>${r.id}</td><td>${r.email}</td><td>${statusBadge(r.status)}</td><td>${when(r.createdAt)}</td><td>${when(r.usedAt)}</td></tr>`)}
-    </tbody></table>`
+    </tbody></table></div>`
 }`,
     viewer,
   );
@@ -211,6 +214,7 @@ function tenantActions(id: string, status: string, viewer: Viewer): SafeHtml {
 export interface TenantPageData extends TenantFacts {
   history: DayPoint[];
   reports: ReportItem[];
+  reportPaging: ReportPaging;
   events: EventRow[];
   audit: AuditRow[];
   notices: Array<{
@@ -245,15 +249,15 @@ ${metric('Reports', String(d.score.reports))}
 <h2>Last 30 days</h2>
 <section class="card">${historyChart(d.history, `Complaints, volume and rate of ${d.id} over 30 days`)}</section>
 ${canAct ? html`<h2>Act</h2>${tenantActions(d.id, d.status, viewer)}` : ''}
-<h2>Reports behind the score</h2>${reportsTable(d.reports)}
+<h2 id="reports">Reports behind the score</h2>${reportPagingLine(d.reports.length, d.reportPaging, `/review/tenants/${pathPart(d.id)}`)}${reportsTable(d.reports)}
 <h2>Events</h2>${eventsTable(d.events, false)}
 <h2>Notices to the tenant</h2>
 ${
   d.notices.length === 0
     ? html`<p class="muted">None.</p>`
-    : html`<table><thead><tr><th>Event</th><th>Status</th><th>To</th><th>Sent</th><th>Last error</th></tr></thead><tbody>
+    : html`<div class="table-wrap"><table><thead><tr><th>Event</th><th>Status</th><th>To</th><th>Sent</th><th>Last error</th></tr></thead><tbody>
     ${d.notices.map((n) => html`<tr><td>${n.eventId}</td><td>${statusBadge(n.status)}</td><td>${n.recipient ?? ''}</td><td>${when(n.sentAt)}</td><td>${n.lastError ?? ''}</td></tr>`)}
-    </tbody></table>`
+    </tbody></table></div>`
 }
 <h2>Audit log</h2>${auditTable(d.audit)}`,
     viewer,

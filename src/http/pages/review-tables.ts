@@ -58,13 +58,20 @@ const EVIDENCE_MEANING: Record<string, string> = {
 const dash = (v: unknown) =>
   v === null || v === undefined || v === '' ? html`<span class="muted">–</span>` : html`${String(v)}`;
 
+const REPORT_COLUMNS = 11;
+
+/**
+ * Reports, one row each, with a second row holding their fields behind a summary: in a
+ * cell of its own row the field list has the table's whole width (in the last cell it had
+ * a few characters and wrapped one to a line).
+ */
 export function reportsTable(items: ReportItem[]): SafeHtml {
   if (items.length === 0) return html`<p class="muted">No reports.</p>`;
-  return html`<table class="reports">
-<thead><tr><th>#</th><th>Arrived</th><th>Type</th><th>Status</th><th>Reporter</th><th>Source IP</th><th>Sender</th><th>Subject</th><th>Attributed by</th><th>Evidence</th><th class="num">Weight</th><th></th></tr></thead>
-<tbody>
+  return html`<div class="table-wrap"><table class="reports">
+<thead><tr><th>#</th><th>Arrived</th><th>Type</th><th>Status</th><th>Reporter</th><th>Source IP</th><th>Sender</th><th>Subject</th><th>Attributed by</th><th>Evidence</th><th class="num">Weight</th></tr></thead>
 ${items.map(
-  (r) => html`<tr>
+  (r) => html`<tbody class="report">
+<tr>
   <td>${r.id}</td>
   <td>${when(r.createdAt)}</td>
   <td>${r.feedbackType}</td>
@@ -76,7 +83,8 @@ ${items.map(
   <td>${r.attributionMethod}</td>
   <td>${evidenceBadge(r.evidenceLevel)}</td>
   <td class="num">${formatNumber(r.scoredWeight)}</td>
-  <td><details><summary>fields</summary><dl class="facts">
+</tr>
+<tr class="fields"><td colspan="${String(REPORT_COLUMNS)}"><details><summary>Fields of report ${r.id}</summary><dl class="facts">
     <dt>Format</dt><dd>${r.format}</dd>
     <dt>Channel</dt><dd>${r.channel}</dd>
     <dt>Arrival date</dt><dd>${when(r.arrivalDate)}</dd>
@@ -93,15 +101,15 @@ ${items.map(
     <dt>Evidence</dt><dd>${r.evidenceLevel}${r.evidenceDetail ? html` – ${r.evidenceDetail}` : ''}</dd>
     <dt>Weight</dt><dd>${r.weight} (scored ${r.scoredWeight}, trusted ${r.trustedWeight})${r.notScoredReason ? html` – ${r.notScoredReason}` : ''}</dd>
     <dt>Warnings</dt><dd>${dash(r.warnings.join('; '))}</dd>
-  </dl><p><a href="/review/inbound/${r.inboundId}">Raw message #${r.inboundId}</a></p></details></td>
-</tr>`,
+  </dl><p><a href="/review/inbound/${r.inboundId}">Raw message #${r.inboundId}</a></p></details></td></tr>
+</tbody>`,
 )}
-</tbody></table>`;
+</table></div>`;
 }
 
 export function eventsTable(events: EventRow[], withSubject: boolean): SafeHtml {
   if (events.length === 0) return html`<p class="muted">No events.</p>`;
-  return html`<table class="events">
+  return html`<div class="table-wrap"><table class="events">
 <thead><tr><th>#</th><th>When</th><th>Event</th>${withSubject ? html`<th>Subject</th>` : ''}<th>Actor</th><th>Note</th><th>Metrics</th></tr></thead>
 <tbody>
 ${events.map(
@@ -112,7 +120,7 @@ ${events.map(
   <td class="muted">${metricsText(e.metrics)}</td>
 </tr>`,
 )}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 function metricsText(m: Record<string, unknown>): string {
@@ -128,19 +136,19 @@ function metricsText(m: Record<string, unknown>): string {
 
 export function auditTable(rows: AuditRow[]): SafeHtml {
   if (rows.length === 0) return html`<p class="muted">No audit entries.</p>`;
-  return html`<table class="audit">
+  return html`<div class="table-wrap"><table class="audit">
 <thead><tr><th>When</th><th>Who</th><th>What</th><th>Why</th><th>Detail</th></tr></thead>
 <tbody>
 ${rows.map(
   (a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.actor}</td><td>${a.action}</td><td>${dash(a.note)}</td>
   <td class="muted"><code>${JSON.stringify(a.detail)}</code></td></tr>`,
 )}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 export function inboundTable(rows: InboundSummary[], viewer: Viewer, canAct: boolean): SafeHtml {
   if (rows.length === 0) return html`<p class="muted">No failed messages.</p>`;
-  return html`<table class="inbound">
+  return html`<div class="table-wrap"><table class="inbound">
 <thead><tr><th>#</th><th>Received</th><th>Channel</th><th>Reporter</th><th>Reason</th><th class="num">Size</th><th></th></tr></thead>
 <tbody>
 ${rows.map(
@@ -151,8 +159,29 @@ ${rows.map(
   <td>${canAct ? retryForm(m.id, viewer) : ''}</td>
 </tr>`,
 )}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 export const retryForm = (id: number, viewer: Viewer) =>
   html`<form method="post" action="/review/inbound/${id}/retry"><input type="hidden" name="_csrf" value="${viewer.csrf}"><button type="submit" class="secondary">Re-process</button></form>`;
+
+/** Where a page of reports stands: "50 of 160, newest first", with links to the older ones and back. */
+export interface ReportPaging {
+  total: number;
+  /** Counting stopped here: the total is at least this. */
+  cap: number;
+  /** The `before` cursor of this page, when it is not the newest. */
+  before: number | null;
+  /** The cursor of the next, older page, when there is one. */
+  next: number | null;
+}
+
+export function reportPagingLine(shown: number, p: ReportPaging, path: string): SafeHtml {
+  if (p.total === 0) return html``;
+  const total = p.total > p.cap ? `${formatNumber(p.cap)}+` : formatNumber(p.total);
+  const links = [
+    p.before !== null ? html`<a href="${path}">newest</a>` : null,
+    p.next !== null ? html`<a href="${path}?before=${String(p.next)}#reports">older reports</a>` : null,
+  ].filter((l) => l !== null);
+  return html`<p class="muted paging">${formatNumber(shown)} of ${total}, newest first${p.before !== null ? ' (an older page)' : ''}${links.length ? html` · ${links.map((l, i) => (i ? html` · ${l}` : l))}` : ''}</p>`;
+}

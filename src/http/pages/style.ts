@@ -16,6 +16,14 @@ h2 { font-size: 18px; margin: 28px 0 10px; }
 a { color: var(--accent); }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 16px 18px; margin: 0 0 18px; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 14px; }
+.table-wrap { overflow-x: auto; max-width: 100%; margin: 0 0 12px; }
+td { overflow-wrap: break-word; }
+td.subject, dl.facts dd { overflow-wrap: anywhere; }
+td.subject { min-width: 12em; max-width: 28em; }
+td.num, td time, td .status, td .evidence { white-space: nowrap; }
+table.reports tbody.report tr:first-child td { border-bottom: none; }
+table.reports tr.fields td { padding-top: 0; }
+table.reports tr.fields summary { font-size: 13px; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 13px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
