@@ -15,6 +15,7 @@ import { eventRoutes } from './event-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { html } from './html.ts';
 import { metricsRoutes } from './metrics-routes.ts';
+import { registerOpenApi } from './openapi.ts';
 import { messagePage } from './pages/delist-pages.ts';
 import { errorPage } from './pages/review-pages.ts';
 import { reportRoutes } from './report-routes.ts';
@@ -127,6 +128,7 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
     });
   });
 
+  await registerOpenApi(app, rt.config.publicUrl);
   await app.register(healthRoutes, { rt });
   await app.register(metricsRoutes, { rt });
   await app.register(reportRoutes, { rt, authenticate });

@@ -8,6 +8,7 @@ import { clientWentAway } from './client-went-away.ts';
 import { delistRoutes } from './delist-routes.ts';
 import { RETRY_AFTER_SECONDS, statusForCode } from './error-codes.ts';
 import { html } from './html.ts';
+import { apiDocsPage, type OpenApiDoc } from './pages/api-docs-page.ts';
 import { messagePage } from './pages/delist-pages.ts';
 import { errorPage } from './pages/review-pages.ts';
 import { STYLESHEET } from './pages/style.ts';
@@ -101,6 +102,9 @@ export const webRoutes: FastifyPluginAsync<{ rt: Runtime }> = async (app, { rt }
       .send(body);
   });
 
+  app.get('/docs', async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(apiDocsPage(app.swagger() as unknown as OpenApiDoc)),
+  );
   app.get('/assets/repute.css', async (_req, reply) =>
     reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
   );
