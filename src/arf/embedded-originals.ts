@@ -1,4 +1,5 @@
 import { looksLikeFieldLine, splitHeaderFields } from './header-fields.ts';
+import { withLineFeeds } from './line-endings.ts';
 import type { MailPart } from './mail-view.ts';
 
 /** An attached copy of a reported message (or of its header section). */
@@ -38,7 +39,7 @@ const TELLTALE_FIELDS = new Set([
 
 /** True when the bytes start with a header section that has the fields a message has. */
 export function looksLikeMessage(content: Buffer): boolean {
-  const head = content.subarray(0, 16 * 1024).toString('utf8');
+  const head = withLineFeeds(content.subarray(0, 16 * 1024)).toString('utf8');
   const firstLine = /^(?:\r?\n)*([^\r\n]*)/.exec(head)?.[1] ?? '';
   if (!looksLikeFieldLine(firstLine)) return false;
   const names = new Set(

@@ -13,6 +13,7 @@ import {
   looksLikeFieldLine,
   splitHeaderFields,
 } from './header-fields.ts';
+import { withLineFeeds } from './line-endings.ts';
 import { addressIn, cleanDomain } from './mailbox-address.ts';
 import { readReceivedChain } from './received-chain.ts';
 import type { OriginalMessage } from './types.ts';
@@ -88,10 +89,9 @@ export function originalFromFields(fields: HeaderField[], headersOnly: boolean):
  * attachment). Only the header section is read: the body says nothing attribution can use.
  */
 export function readOriginalMessage(bytes: Uint8Array, headersOnly: boolean): ReadOriginal {
-  const head = Buffer.from(
-    bytes.buffer,
-    bytes.byteOffset,
-    Math.min(bytes.byteLength, MAX_HEADER_BLOCK_CHARS),
+  // An attached .eml saved on a classic Mac ends its lines with bare CRs, whatever the report does.
+  const head = withLineFeeds(
+    Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, MAX_HEADER_BLOCK_CHARS)),
   );
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
   const firstLine = /^(?:\r?\n)*([^\r\n]*)/.exec(text)?.[1] ?? '';
