@@ -1,7 +1,7 @@
 import { addWarning, cleanText, pushBounded } from './bounds.ts';
 import { normaliseFeedbackType } from './feedback-type.ts';
 import { type HeaderField, splitHeaderFields } from './header-fields.ts';
-import { normaliseIp } from './ip-address.ts';
+import { ipInFieldValue } from './ip-address.ts';
 import { parseMailDate } from './mail-date.ts';
 import { addressIn, cleanDomain } from './mailbox-address.ts';
 import type { ParsedReport } from './types.ts';
@@ -128,7 +128,7 @@ export function readFeedbackFields(fields: readonly HeaderField[]): FeedbackFiel
         break;
       }
       case 'source-ip': {
-        const ip = normaliseIp(value);
+        const ip = ipInFieldValue(value);
         if (ip) result.sourceIp = ip;
         else addWarning(warnings, 'arf.bad_source_ip');
         break;

@@ -46,6 +46,29 @@ export function normaliseIp(written: string): string | undefined {
   }
 }
 
+// What a sloppy generator puts around an address: quotes, angle brackets, parentheses, a comma
+// or full stop after it. Square brackets stay: normaliseIp reads `[192.0.2.1]` itself.
+const TOKEN_PUNCTUATION = /^[<("'`]+|[>)"'`,;.]+$/g;
+const TOKEN_SEPARATORS = /[\s,;]+/;
+/** Tokens of a field value looked at for an address; the address comes first or nearly so. */
+const MAX_TOKENS = 8;
+
+/**
+ * The address in a field value that should hold only an address and holds more:
+ * `192.0.2.1 (mx.example)`, `mx.example [192.0.2.1]`, `IP: 192.0.2.1, port 25`. The first token
+ * that is an address, among the first few; undefined when there is none.
+ */
+export function ipInFieldValue(written: string): string | undefined {
+  const exact = normaliseIp(written);
+  if (exact) return exact;
+  const tokens = written.slice(0, 500).trim().split(TOKEN_SEPARATORS, MAX_TOKENS);
+  for (const token of tokens) {
+    const ip = normaliseIp(token.replace(TOKEN_PUNCTUATION, ''));
+    if (ip) return ip;
+  }
+  return undefined;
+}
+
 /** Loopback, private, link-local, shared (CGNAT) or unspecified: not a host on the Internet. */
 export function isInternalIp(ip: string): boolean {
   const version = isIP(ip);
