@@ -1,4 +1,4 @@
-import { addWarning, pushBounded } from './bounds.ts';
+import { addWarning, MAX_LIST_ITEMS } from './bounds.ts';
 import type { EmbeddedOriginal } from './embedded-originals.ts';
 import { type FeedbackFields, readFeedbackFields } from './feedback-fields.ts';
 import { allFields, type HeaderField, splitHeaderFields } from './header-fields.ts';
@@ -122,8 +122,9 @@ export function sparseReports(
     if (originals.length > maxReports) addWarning(warnings, 'forward.too_many_attachments');
     const originalRcptTo: string[] = [];
     for (const value of allFields(read?.fields ?? [], 'x-hmxmroriginalrecipient')) {
+      if (originalRcptTo.length >= MAX_LIST_ITEMS) break;
       const recipient = addressIn(value);
-      if (recipient) pushBounded(originalRcptTo, recipient);
+      if (recipient) originalRcptTo.push(recipient);
     }
     return {
       format: 'arf',

@@ -1,4 +1,4 @@
-import { addWarning, cleanText, pushBounded } from './bounds.ts';
+import { addWarning, cleanText, MAX_LIST_ITEMS, pushBounded } from './bounds.ts';
 import { normaliseFeedbackType } from './feedback-type.ts';
 import { type HeaderField, splitHeaderFields } from './header-fields.ts';
 import { ipInFieldValue } from './ip-address.ts';
@@ -106,9 +106,13 @@ export function readFeedbackFields(fields: readonly HeaderField[]): FeedbackFiel
         break;
       }
       case 'original-rcpt-to': {
-        const recipient = addressIn(value) ?? withoutAngles(value);
-        if (recipient && !pushBounded(result.originalRcptTo, recipient))
+        // Checked before the value is read: a report with a million recipients costs no more.
+        if (result.originalRcptTo.length >= MAX_LIST_ITEMS) {
           addWarning(warnings, 'arf.too_many_values');
+          break;
+        }
+        const recipient = addressIn(value) ?? withoutAngles(value);
+        if (recipient) result.originalRcptTo.push(recipient);
         break;
       }
       case 'arrival-date':

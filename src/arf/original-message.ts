@@ -44,9 +44,11 @@ function keptHeaders(fields: readonly HeaderField[]): Array<[string, string]> {
 function dkimDomains(signatures: readonly string[]): string[] {
   const domains: string[] = [];
   for (const signature of signatures) {
+    if (domains.length >= MAX_LIST_ITEMS) break;
     const tag = /(?:^|;)\s*d\s*=\s*([^;\s]+)/i.exec(signature);
+    // cleanDomain bounds the name (253 characters) like any other domain the parser keeps.
     const domain = tag ? cleanDomain(tag[1]!) : undefined;
-    if (domain && !domains.includes(domain) && domains.length < MAX_LIST_ITEMS) domains.push(domain);
+    if (domain && !domains.includes(domain)) domains.push(domain);
   }
   return domains;
 }

@@ -1,6 +1,7 @@
 import { arfReports, sparseReports } from './arf-report.ts';
 import { reportLimit } from './bounds.ts';
 import { classifyMessage } from './classify.ts';
+import { cleanOutcome } from './clean-outcome.ts';
 import { type EmbeddedOriginal, findEmbeddedOriginals } from './embedded-originals.ts';
 import { forwardReports, inlineOriginal } from './forward-report.ts';
 import { isJmrpLike } from './jmrp.ts';
@@ -84,18 +85,18 @@ export async function parseMessage(raw: Uint8Array, options?: ParseOptions): Pro
       };
     }
     const read = await readMail(raw, { fastPath: options?.fastPath });
-    if (!read.ok) return { status: 'failed', code: read.code, message: read.message };
+    if (!read.ok) return cleanOutcome({ status: 'failed', code: read.code, message: read.message });
     const outcome = outcomeOf(read.view, reportLimit(options?.maxReports));
     if (outcome.status === 'reports') for (const report of outcome.reports) withoutUndefined(report);
-    return outcome;
+    return cleanOutcome(outcome);
   } catch (error) {
     // A bug of ours, not a property of the message: kept as a failure with the reason, so the
     // report is stored and visible instead of crashing the worker.
     const detail = error instanceof Error ? error.message : String(error);
-    return {
+    return cleanOutcome({
       status: 'failed',
       code: 'arf.parser_error',
       message: `The parser failed on this message (${detail}).`,
-    };
+    });
   }
 }

@@ -38,6 +38,15 @@ describe('addresses', () => {
     expect(addressIn(value)).toBe(address);
   });
 
+  it.each([
+    'Name <john smith@example.com>',
+    '<a[b]@example.com>',
+    '"john smith"@example.com',
+    `user@${'a'.repeat(300)}.example`,
+  ])('finds no address in %s', (value) => {
+    expect(addressIn(value)).toBeUndefined();
+  });
+
   it('knows the null path has no address', () => {
     expect(addressIn('<>')).toBeUndefined();
     expect(domainOf(addressIn('redacted@'))).toBeUndefined();
