@@ -7,7 +7,7 @@ import type { MailPart, MailView } from './mail-view.ts';
 import { addressIn } from './mailbox-address.ts';
 import { type ReadOriginal, readOriginalMessage, unknownOriginal } from './original-message.ts';
 import { senderDomainOf } from './sender-domain.ts';
-import { chooseSourceIp, receivedDate } from './source-ip.ts';
+import { chooseSourceIp, namedIp, receivedDate } from './source-ip.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';
 
 const FEEDBACK_PART = 'message/feedback-report';
@@ -84,7 +84,7 @@ function arfReport(
     arrivalDate: feedback.arrivalDate ?? receivedDate(original),
     rawArrivalDate: feedback.rawArrivalDate,
     reportingMta: feedback.reportingMta,
-    ...chooseSourceIp(feedback.sourceIp, undefined, original),
+    ...chooseSourceIp(original, [namedIp(feedback.sourceIp, 'arf')]),
     sourcePort: feedback.sourcePort,
     incidents: feedback.incidents,
     reportedDomains: feedback.reportedDomains,
@@ -132,7 +132,7 @@ export function sparseReports(
       feedbackType: 'abuse',
       originalRcptTo,
       arrivalDate: receivedDate(original),
-      ...chooseSourceIp(undefined, subjectIp, original),
+      ...chooseSourceIp(original, [namedIp(subjectIp, 'subject')]),
       reportedDomains: [],
       reportedUris: [],
       reporter: view.from,

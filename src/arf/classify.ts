@@ -4,6 +4,7 @@ import type { IgnoredReason } from './types.ts';
 /** What kind of message reached the abuse desk. */
 export type MessageKind =
   | { kind: 'arf' }
+  | { kind: 'x-arf' }
   | { kind: 'jmrp' }
   | { kind: 'forward' }
   | { kind: 'ignored'; reason: IgnoredReason; detail: string };
@@ -17,6 +18,8 @@ export interface ClassifyFacts {
   hasInlineOriginal: () => boolean;
   /** A provider's complaint without a feedback part (Microsoft JMRP). */
   jmrpLike: () => boolean;
+  /** An X-ARF report (YAML or JSON). */
+  xarf: () => boolean;
 }
 
 const DSN_REPORT_TYPES = new Set(['delivery-status', 'global-delivery-status']);
@@ -117,6 +120,9 @@ export function classifyMessage(view: MailView, facts: ClassifyFacts): MessageKi
   if (dsn)
     return { kind: 'ignored', reason: 'ignored.bounce', detail: `delivery status notification: ${dsn}` };
   if (facts.hasFeedbackPart || view.reportType === 'feedback-report') return { kind: 'arf' };
+  // The other report formats are machine-written too, and some come from MAILER-DAEMON or say
+  // auto-replied: they are told by their content before any bounce or auto-reply rule.
+  if (facts.xarf()) return { kind: 'x-arf' };
   const mdn = dispositionNotificationDetail(view);
   if (mdn) return { kind: 'ignored', reason: 'ignored.auto_reply', detail: mdn };
   if (facts.jmrpLike()) return { kind: 'jmrp' };

@@ -33,7 +33,7 @@ function forwardReport(view: MailView, original: OriginalMessage, warnings: stri
     feedbackType: 'abuse',
     originalRcptTo: [],
     arrivalDate: receivedDate(original),
-    ...chooseSourceIp(undefined, undefined, original),
+    ...chooseSourceIp(original),
     reportedDomains: [],
     reportedUris: [],
     reporter: view.from,

@@ -8,6 +8,8 @@ import { isJmrpLike } from './jmrp.ts';
 import type { MailView } from './mail-view.ts';
 import { readMail } from './read-mail.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';
+import { findXarf, type XarfFields } from './xarf-fields.ts';
+import { xarfReports } from './xarf-report.ts';
 
 export interface ParseOptions {
   /** Most reports one message may yield (default 20); the rest are dropped with a warning. */
@@ -31,17 +33,25 @@ function outcomeOf(view: MailView, maxReports: number): ParseOutcome {
     originals ??= findEmbeddedOriginals(view.parts);
     return originals;
   };
+  let xarf: XarfFields | null | undefined;
+  const xarfFields = (): XarfFields | undefined => {
+    if (xarf === undefined) xarf = findXarf(view) ?? null;
+    return xarf ?? undefined;
+  };
   const kind = classifyMessage(view, {
     hasFeedbackPart: view.parts.some((part) => part.contentType === 'message/feedback-report'),
     hasAttachedOriginal: () => embedded().length > 0,
     hasInlineOriginal: () => inlineOriginal(view) !== undefined,
     jmrpLike: () => isJmrpLike(view.subject, embedded()),
+    xarf: () => xarfFields() !== undefined,
   });
   switch (kind.kind) {
     case 'ignored':
       return { status: 'ignored', reason: kind.reason, detail: kind.detail };
     case 'arf':
       return arfReports(view, embedded(), maxReports);
+    case 'x-arf':
+      return xarfReports(view, xarfFields()!, embedded());
     case 'jmrp':
       return sparseReports(view, embedded(), maxReports);
     case 'forward':
