@@ -1,10 +1,13 @@
 import { type MailView, topField } from './mail-view.ts';
+import type { SpamcopFields } from './spamcop-report.ts';
 import type { IgnoredReason } from './types.ts';
+import type { XarfFields } from './xarf-fields.ts';
 
 /** What kind of message reached the abuse desk. */
 export type MessageKind =
   | { kind: 'arf' }
-  | { kind: 'x-arf' }
+  | { kind: 'x-arf'; fields: XarfFields }
+  | { kind: 'spamcop'; fields: SpamcopFields }
   | { kind: 'jmrp' }
   | { kind: 'forward' }
   | { kind: 'ignored'; reason: IgnoredReason; detail: string };
@@ -18,8 +21,10 @@ export interface ClassifyFacts {
   hasInlineOriginal: () => boolean;
   /** A provider's complaint without a feedback part (Microsoft JMRP). */
   jmrpLike: () => boolean;
-  /** An X-ARF report (YAML or JSON). */
-  xarf: () => boolean;
+  /** What an X-ARF report (YAML or JSON) says, if the message is one. */
+  xarf: () => XarfFields | undefined;
+  /** What a SpamCop report says, if the message is one. */
+  spamcop: () => SpamcopFields | undefined;
 }
 
 const DSN_REPORT_TYPES = new Set(['delivery-status', 'global-delivery-status']);
@@ -122,7 +127,10 @@ export function classifyMessage(view: MailView, facts: ClassifyFacts): MessageKi
   if (facts.hasFeedbackPart || view.reportType === 'feedback-report') return { kind: 'arf' };
   // The other report formats are machine-written too, and some come from MAILER-DAEMON or say
   // auto-replied: they are told by their content before any bounce or auto-reply rule.
-  if (facts.xarf()) return { kind: 'x-arf' };
+  const xarf = facts.xarf();
+  if (xarf) return { kind: 'x-arf', fields: xarf };
+  const spamcop = facts.spamcop();
+  if (spamcop) return { kind: 'spamcop', fields: spamcop };
   const mdn = dispositionNotificationDetail(view);
   if (mdn) return { kind: 'ignored', reason: 'ignored.auto_reply', detail: mdn };
   if (facts.jmrpLike()) return { kind: 'jmrp' };

@@ -2,13 +2,14 @@ import { arfReports, sparseReports } from './arf-report.ts';
 import { reportLimit } from './bounds.ts';
 import { classifyMessage } from './classify.ts';
 import { cleanOutcome } from './clean-outcome.ts';
-import { type EmbeddedOriginal, findEmbeddedOriginals } from './embedded-originals.ts';
+import { findEmbeddedOriginals } from './embedded-originals.ts';
 import { forwardReports, inlineOriginal } from './forward-report.ts';
 import { isJmrpLike } from './jmrp.ts';
 import type { MailView } from './mail-view.ts';
 import { readMail } from './read-mail.ts';
+import { findSpamcop, spamcopReports } from './spamcop-report.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';
-import { findXarf, type XarfFields } from './xarf-fields.ts';
+import { findXarf } from './xarf-fields.ts';
 import { xarfReports } from './xarf-report.ts';
 
 export interface ParseOptions {
@@ -27,23 +28,28 @@ function withoutUndefined(report: ParsedReport): ParsedReport {
   return report;
 }
 
+/** A value computed on first use: classifying asks only for the facts it needs. */
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
 function outcomeOf(view: MailView, maxReports: number): ParseOutcome {
-  let originals: EmbeddedOriginal[] | undefined;
-  const embedded = (): EmbeddedOriginal[] => {
-    originals ??= findEmbeddedOriginals(view.parts);
-    return originals;
-  };
-  let xarf: XarfFields | null | undefined;
-  const xarfFields = (): XarfFields | undefined => {
-    if (xarf === undefined) xarf = findXarf(view) ?? null;
-    return xarf ?? undefined;
-  };
+  const embedded = once(() => findEmbeddedOriginals(view.parts));
   const kind = classifyMessage(view, {
     hasFeedbackPart: view.parts.some((part) => part.contentType === 'message/feedback-report'),
     hasAttachedOriginal: () => embedded().length > 0,
     hasInlineOriginal: () => inlineOriginal(view) !== undefined,
     jmrpLike: () => isJmrpLike(view.subject, embedded()),
-    xarf: () => xarfFields() !== undefined,
+    xarf: once(() => findXarf(view)),
+    spamcop: once(() => findSpamcop(view)),
   });
   switch (kind.kind) {
     case 'ignored':
@@ -51,7 +57,9 @@ function outcomeOf(view: MailView, maxReports: number): ParseOutcome {
     case 'arf':
       return arfReports(view, embedded(), maxReports);
     case 'x-arf':
-      return xarfReports(view, xarfFields()!, embedded());
+      return xarfReports(view, kind.fields, embedded());
+    case 'spamcop':
+      return spamcopReports(view, kind.fields, embedded());
     case 'jmrp':
       return sparseReports(view, embedded(), maxReports);
     case 'forward':

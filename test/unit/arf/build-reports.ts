@@ -94,3 +94,45 @@ export function xarfV3(ip = '198.51.100.23', reportType = 'Spam'): unknown {
     },
   };
 }
+
+/** A SpamCop report: the summary lines, the spam quoted after "[ Offending message ]" or attached. */
+export function spamcopReport(
+  options: { ip?: string; spam?: string; attached?: boolean; spamvertised?: string; subject?: string } = {},
+): Buffer {
+  const ip = options.ip ?? '198.51.100.23';
+  const spam = options.spam ?? spamMessage({ ip });
+  const summary = [
+    '[ SpamCop V5.4.0 ]',
+    'This message is brief for your comfort.  Please use links below for details.',
+    '',
+    ...(options.spamvertised
+      ? [
+          `Spamvertised web site: ${options.spamvertised}`,
+          'http://www.spamcop.net/w3m?i=z7283950301z1b2c3d',
+          'www.deals.example is 203.0.113.80; Fri, 20 Nov 2026 09:05:00 +0000',
+        ]
+      : [
+          `Email from ${ip} / Fri, 20 Nov 2026 09:00:00 +0000`,
+          'http://www.spamcop.net/w3m?i=z7283950301z1b2c3d',
+        ]),
+    '',
+  ];
+  const headers: Fields = [
+    ['From', '7283950301@reports.spamcop.net'],
+    ['To', 'abuse@platform.example'],
+    ['Subject', options.subject ?? `[SpamCop (${ip}) id:7283950301]Huge savings`],
+    ['Date', 'Fri, 20 Nov 2026 10:00:00 +0000'],
+    ['Message-ID', '<rid_7283950301@msgid.spamcop.net>'],
+    ['X-Mailer', 'http://www.spamcop.net/ v5.4.0'],
+  ];
+  if (options.attached) {
+    return buildMessage({
+      headers: [...headers, ['MIME-Version', '1.0']],
+      parts: [
+        { headers: [['Content-Type', 'text/plain; charset=us-ascii']], body: summary.join('\r\n') },
+        { headers: [['Content-Type', 'message/rfc822']], body: spam },
+      ],
+    });
+  }
+  return buildMessage({ headers, body: [...summary, '[ Offending message ]', spam].join('\r\n') });
+}
