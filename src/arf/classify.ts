@@ -1,4 +1,5 @@
 import { type MailView, topField } from './mail-view.ts';
+import type { DmarcTextFields } from './dmarc-text-report.ts';
 import type { SpamcopFields } from './spamcop-report.ts';
 import type { IgnoredReason } from './types.ts';
 import type { XarfFields } from './xarf-fields.ts';
@@ -8,6 +9,7 @@ export type MessageKind =
   | { kind: 'arf' }
   | { kind: 'x-arf'; fields: XarfFields }
   | { kind: 'spamcop'; fields: SpamcopFields }
+  | { kind: 'dmarc-text'; fields: DmarcTextFields }
   | { kind: 'jmrp' }
   | { kind: 'forward' }
   | { kind: 'ignored'; reason: IgnoredReason; detail: string };
@@ -25,6 +27,8 @@ export interface ClassifyFacts {
   xarf: () => XarfFields | undefined;
   /** What a SpamCop report says, if the message is one. */
   spamcop: () => SpamcopFields | undefined;
+  /** What an Exim-style plain-text DMARC failure report says, if the message is one. */
+  dmarcText: () => DmarcTextFields | undefined;
 }
 
 const DSN_REPORT_TYPES = new Set(['delivery-status', 'global-delivery-status']);
@@ -131,6 +135,8 @@ export function classifyMessage(view: MailView, facts: ClassifyFacts): MessageKi
   if (xarf) return { kind: 'x-arf', fields: xarf };
   const spamcop = facts.spamcop();
   if (spamcop) return { kind: 'spamcop', fields: spamcop };
+  const dmarc = facts.dmarcText();
+  if (dmarc) return { kind: 'dmarc-text', fields: dmarc };
   const mdn = dispositionNotificationDetail(view);
   if (mdn) return { kind: 'ignored', reason: 'ignored.auto_reply', detail: mdn };
   if (facts.jmrpLike()) return { kind: 'jmrp' };

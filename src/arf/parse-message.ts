@@ -2,6 +2,7 @@ import { arfReports, sparseReports } from './arf-report.ts';
 import { reportLimit } from './bounds.ts';
 import { classifyMessage } from './classify.ts';
 import { cleanOutcome } from './clean-outcome.ts';
+import { dmarcTextReports, findDmarcTextReport } from './dmarc-text-report.ts';
 import { findEmbeddedOriginals } from './embedded-originals.ts';
 import { forwardReports, inlineOriginal } from './forward-report.ts';
 import { isJmrpLike } from './jmrp.ts';
@@ -50,6 +51,7 @@ function outcomeOf(view: MailView, maxReports: number): ParseOutcome {
     jmrpLike: () => isJmrpLike(view.subject, embedded()),
     xarf: once(() => findXarf(view)),
     spamcop: once(() => findSpamcop(view)),
+    dmarcText: once(() => findDmarcTextReport(view)),
   });
   switch (kind.kind) {
     case 'ignored':
@@ -60,6 +62,8 @@ function outcomeOf(view: MailView, maxReports: number): ParseOutcome {
       return xarfReports(view, kind.fields, embedded());
     case 'spamcop':
       return spamcopReports(view, kind.fields, embedded());
+    case 'dmarc-text':
+      return dmarcTextReports(view, kind.fields, embedded());
     case 'jmrp':
       return sparseReports(view, embedded(), maxReports);
     case 'forward':

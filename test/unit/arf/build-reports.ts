@@ -136,3 +136,37 @@ export function spamcopReport(
   }
   return buildMessage({ headers, body: [...summary, '[ Offending message ]', spam].join('\r\n') });
 }
+
+/** An Exim (or cPanel) DMARC failure report: plain text, the failing message's headers copied in. */
+export function eximDmarcReport(options: { ip?: string; domain?: string; from?: string } = {}): Buffer {
+  const ip = options.ip ?? '198.51.100.23';
+  const domain = options.domain ?? 'deals.example';
+  const headers = spamMessage({ ip, returnPath: `bounce@${domain}` }).split('\r\n\r\n')[0]!;
+  return buildMessage({
+    headers: [
+      ['Auto-Submitted', 'auto-replied'],
+      ['From', options.from ?? 'Mail Delivery System <Mailer-Daemon@mx.recipient.example>'],
+      ['To', `dmarc-ruf@${domain}`],
+      ['Subject', `DMARC Forensic Report for ${domain} from IP ${ip}`],
+      ['Message-Id', '<E1abc-0001@mx.recipient.example>'],
+      ['Date', 'Fri, 20 Nov 2026 09:00:05 +0000'],
+    ],
+    body: [
+      'A message claiming to be from you has failed the published DMARC',
+      'policy for your domain.',
+      '',
+      `  Sender Domain: ${domain}`,
+      `  Sender IP Address: ${ip}`,
+      '  Received Date: Fri, 20 Nov 2026 09:00:00 +0000',
+      '  SPF Alignment: no',
+      '  DKIM Alignment: no',
+      '  DMARC Results: Reject',
+      '',
+      '------ This is a copy of the headers that were received before the error',
+      '       was detected.',
+      '',
+      headers,
+      '',
+    ].join('\r\n'),
+  });
+}
