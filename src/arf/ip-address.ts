@@ -69,6 +69,34 @@ export function ipInFieldValue(written: string): string | undefined {
   return undefined;
 }
 
+// Candidate addresses in free text: runs of the characters an address is written with.
+const ADDRESS_RUN = /[0-9A-Fa-f:.]{3,45}/g;
+/** Characters of free text looked at: the reporter's words come first. */
+const MAX_TEXT_CHARS = 16 * 1024;
+
+/**
+ * The first Internet address a person wrote in free text ("spam from 192.0.2.1", "IP:
+ * 2001:db8::1"), passing over internal addresses and addresses in a URL (a spammer's link, not
+ * a sender). Linear: one pass of a regex that cannot backtrack far.
+ */
+export function publicIpInText(text: string): string | undefined {
+  const head = text.slice(0, MAX_TEXT_CHARS);
+  for (const match of head.matchAll(ADDRESS_RUN)) {
+    const before = head.slice(Math.max(0, match.index - 3), match.index);
+    if (before.endsWith('/') || before.endsWith('@') || /[0-9A-Za-z]$/.test(before)) continue;
+    const after = head[match.index + match[0].length];
+    if (after !== undefined && /[0-9A-Za-z/]/.test(after)) continue;
+    // A full stop or colon after the address ends the sentence or the label, unless it is
+    // the :: of an IPv6 address.
+    let candidate = match[0];
+    if (!candidate.endsWith('::')) candidate = candidate.replace(/[.:]+$/, '');
+    if (!candidate.startsWith('::')) candidate = candidate.replace(/^[.:]+/, '');
+    const ip = normaliseIp(candidate);
+    if (ip && !isInternalIp(ip)) return ip;
+  }
+  return undefined;
+}
+
 /** Loopback, private, link-local, shared (CGNAT) or unspecified: not a host on the Internet. */
 export function isInternalIp(ip: string): boolean {
   const version = isIP(ip);
