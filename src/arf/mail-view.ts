@@ -41,8 +41,12 @@ function structured(value: unknown): { value: string; params: Record<string, str
 }
 
 function reportFrom(mail: ParsedMail, fields: readonly HeaderField[]): string | undefined {
+  // The field as written decides, as on the fast path: mailparser makes an address of a broken
+  // one (`<john smith@example>` gives smith@example). Its reading is taken only when the address
+  // is inside an encoded word, where the written field shows no @ at all.
+  const written = fields.find(([name]) => name === 'from')?.[1];
   const parsed = mail.from?.value.find((entry) => entry.address)?.address;
-  const address = addressIn(parsed) ?? addressIn(fields.find(([name]) => name === 'from')?.[1]);
+  const address = addressIn(written) ?? (written?.includes('@') ? undefined : addressIn(parsed));
   return address?.toLowerCase();
 }
 
