@@ -1,5 +1,5 @@
-import { type MailView, topField } from './mail-view.ts';
 import type { DmarcTextFields } from './dmarc-text-report.ts';
+import { type MailView, topField } from './mail-view.ts';
 import type { SpamcopFields } from './spamcop-report.ts';
 import type { IgnoredReason } from './types.ts';
 import type { XarfFields } from './xarf-fields.ts';

@@ -1,8 +1,8 @@
 import { addWarning } from './bounds.ts';
 import { type EmbeddedOriginal, isOutlookItem } from './embedded-originals.ts';
 import { htmlToText } from './html-text.ts';
-import { publicIpInText } from './ip-address.ts';
 import { findInlineForward } from './inline-forward.ts';
+import { publicIpInText } from './ip-address.ts';
 import type { MailView } from './mail-view.ts';
 import {
   originalFromFields,
