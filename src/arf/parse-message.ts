@@ -72,11 +72,14 @@ function outcomeOf(view: MailView, maxReports: number): ParseOutcome {
 }
 
 /**
- * Reads one inbound message (an ARF feedback report, a Microsoft JMRP complaint, a recipient
+ * Reads one inbound message (an ARF feedback report, a Microsoft JMRP complaint, an X-ARF
+ * report, a SpamCop report, an Exim/cPanel plain-text DMARC failure report, a recipient
  * forwarding junk, or something that is not a complaint at all) into what it reports.
  *
  * Pure and total: no I/O, no clock, and every input, however broken, comes back as an outcome;
- * it never throws and never rejects.
+ * it never throws and never rejects. Every string in the outcome is clean (no control
+ * character, NUL, bidi override or lone surrogate) and bounded, and the work is linear in the
+ * size of the input.
  *
  * Failure codes (the message is kept, never retried):
  *   arf.no_content        no bytes, or only blank lines
@@ -93,7 +96,8 @@ function outcomeOf(view: MailView, maxReports: number): ParseOutcome {
  *   arf.bad_incidents, arf.bad_arrival_date, arf.bad_reported_domain, arf.repeated_field,
  *   arf.too_many_values, arf.feedback_block_truncated, arf.multiple_feedback_parts,
  *   arf.feedback_fields_in_part_header, arf.feedback_part_as_text, arf.no_feedback_part (JMRP and
- *   other sparse reports), arf.no_original_message, arf.multiple_originals,
+ *   other sparse reports, Exim DMARC reports), arf.no_original_message, arf.multiple_originals,
+ *   xarf.bad_source (an X-ARF Source that is neither an IP, a URI nor a domain),
  *   original.no_headers, original.too_many_headers,
  *   forward.too_many_attachments, forward.no_original, forward.unsupported_attachment.
  */
