@@ -46,6 +46,7 @@ const ODD_HEADER_BYTES = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 const MAX_FAST_PARTS = 8;
 /** Top-level fields the slow path takes as mailparser unfolds and decodes them. */
 const READ_FROM_MAILPARSER = new Set(['subject', 'from', 'content-type']);
+const MAX_LINE_CHARS = 998;
 const DISPOSITIONS = new Set(['inline', 'attachment']);
 /**
  * `a@b`, `<a@b>`, `Name <a@b>`, `"Name" <a@b>`: the From shapes every parser reads alike. No two
@@ -109,17 +110,21 @@ const isAscii = (buf: Buffer) => {
 };
 
 /**
- * True when a field (of `names`, or any) has a line that ends in white space and is folded:
- * mailparser keeps that white space where the fast path's unfolding makes one space of it.
+ * True when a field (of `names`, or any) is written in a way mailparser reads differently: a
+ * line that ends in white space and is folded (mailparser keeps the white space where the fast
+ * path's unfolding makes one space of it), or a line longer than RFC 5322 allows (998
+ * characters; mailparser splits a line of hundreds of kilobytes into pieces).
  */
-function foldedAfterSpace(headerText: string, names?: ReadonlySet<string>): boolean {
+function oddlyWritten(headerText: string, names?: ReadonlySet<string>): boolean {
   const lines = headerText.split('\n');
   let name = '';
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.replace(/\r$/, '');
     if (line[0] !== ' ' && line[0] !== '\t') name = line.slice(0, line.indexOf(':')).trim().toLowerCase();
+    if (names && !names.has(name)) continue;
+    if (line.length > MAX_LINE_CHARS) return true;
     const next = lines[i + 1]?.[0];
-    if ((next === ' ' || next === '\t') && /[ \t]$/.test(line) && (!names || names.has(name))) return true;
+    if ((next === ' ' || next === '\t') && /[ \t]$/.test(line)) return true;
   }
   return false;
 }
@@ -174,7 +179,7 @@ export function fastView(bytes: Buffer): MailView | null {
   if (!top) return null;
   const topText = bytes.toString('utf8', 0, top.end);
   if (BLANKISH_LINE.test(topText) || ODD_HEADER_BYTES.test(topText)) return null;
-  if (foldedAfterSpace(topText, READ_FROM_MAILPARSER)) return null;
+  if (oddlyWritten(topText, READ_FROM_MAILPARSER)) return null;
   const { fields, strayLines, truncated } = splitHeaderFields(topText);
   if (strayLines > 0 || truncated) return null;
   const contentType = parseStructured(field(fields, 'content-type') ?? '');
@@ -212,7 +217,7 @@ export function fastView(bytes: Buffer): MailView | null {
     if (!head) return null;
     const partText = raw.toString('latin1', 0, head.end);
     if (BLANKISH_LINE.test(partText) || ODD_HEADER_BYTES.test(partText)) return null;
-    if (foldedAfterSpace(partText)) return null;
+    if (oddlyWritten(partText)) return null;
     const partFields = splitHeaderFields(partText);
     if (partFields.strayLines > 0 || partFields.truncated) return null;
     if (partFields.fields.some(([name]) => !PART_FIELDS.has(name))) return null;

@@ -61,7 +61,10 @@ export function viewOf(mail: ParsedMail): MailView {
     contentType: (contentType?.value ?? 'text/plain').toLowerCase(),
     parts: (mail.attachments ?? []).map((attachment) => {
       const part: MailPart = {
-        contentType: (attachment.contentType ?? 'application/octet-stream').toLowerCase(),
+        // The type alone: mailparser keeps what follows it on an overlong or broken line.
+        contentType:
+          (attachment.contentType ?? '').trim().split(/[\s;]/, 1)[0]!.toLowerCase() ||
+          'application/octet-stream',
         content: Buffer.isBuffer(attachment.content) ? attachment.content : Buffer.alloc(0),
         headers: attachment.headers ?? new Map(),
       };

@@ -133,6 +133,10 @@ describe('the fast path for plain feedback reports', () => {
       'folding after trailing spaces',
       variant('Subject: FW: Offer number 7', 'Subject: FW:  \r\n\tOffer number 7'),
     ],
+    [
+      'a part header line longer than RFC 5322 allows',
+      variant('Content-Type: message/rfc822', `Content-Type: message/rfc822${' \t'.repeat(100_000)}`),
+    ],
   ])('leaves %s to mailparser', async (_case, raw) => {
     expect(fastView(raw)).toBeNull();
     expect(await parseMessage(raw)).toEqual(await parseMessage(raw, { fastPath: false }));
