@@ -5,7 +5,12 @@ import { allFields, type HeaderField, splitHeaderFields } from './header-fields.
 import { ipFromComplaintSubject } from './jmrp.ts';
 import type { MailPart, MailView } from './mail-view.ts';
 import { addressIn } from './mailbox-address.ts';
-import { type ReadOriginal, readOriginalMessage, unknownOriginal } from './original-message.ts';
+import {
+  type ReadOriginal,
+  readOriginalMessage,
+  readReportedOriginal,
+  unknownOriginal,
+} from './original-message.ts';
 import { senderDomainOf } from './sender-domain.ts';
 import { chooseSourceIp, namedIp, receivedDate } from './source-ip.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';
@@ -64,14 +69,7 @@ function arfReport(
   feedback: FeedbackFields,
   originals: readonly EmbeddedOriginal[],
 ): ParsedReport {
-  const embedded = originals[0];
-  const read: ReadOriginal | undefined = embedded
-    ? readOriginalMessage(embedded.content, embedded.headersOnly)
-    : undefined;
-  const original = read?.original ?? unknownOriginal();
-  const warnings = mergeWarnings(feedback.warnings, read?.warnings ?? []);
-  if (!embedded) addWarning(warnings, 'arf.no_original_message');
-  if (originals.length > 1) addWarning(warnings, 'arf.multiple_originals');
+  const { original, warnings } = readReportedOriginal(originals, feedback.warnings);
   return {
     format: 'arf',
     evidence: feedback.feedbackType === 'auth-failure' ? 'auth-evidence' : 'complaint',

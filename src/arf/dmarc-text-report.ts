@@ -1,10 +1,9 @@
-import { addWarning } from './bounds.ts';
 import type { EmbeddedOriginal } from './embedded-originals.ts';
 import { ipInFieldValue } from './ip-address.ts';
 import { parseMailDate } from './mail-date.ts';
 import type { MailView } from './mail-view.ts';
 import { cleanDomain } from './mailbox-address.ts';
-import { readOriginalMessage, unknownOriginal } from './original-message.ts';
+import { readReportedOriginal } from './original-message.ts';
 import { senderDomainOf } from './sender-domain.ts';
 import { chooseSourceIp, namedIp, receivedDate } from './source-ip.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';
@@ -84,13 +83,10 @@ export function dmarcTextReports(
   fields: DmarcTextFields,
   attached: readonly EmbeddedOriginal[],
 ): ParseOutcome {
-  const embedded: EmbeddedOriginal | undefined =
-    attached[0] ?? (fields.headers ? { content: fields.headers, headersOnly: true } : undefined);
-  const read = embedded ? readOriginalMessage(embedded.content, embedded.headersOnly) : undefined;
-  const original = read?.original ?? unknownOriginal();
-  const warnings = ['arf.no_feedback_part'];
-  for (const code of read?.warnings ?? []) addWarning(warnings, code);
-  if (!embedded) addWarning(warnings, 'arf.no_original_message');
+  const copied: EmbeddedOriginal[] = fields.headers ? [{ content: fields.headers, headersOnly: true }] : [];
+  const { original, warnings } = readReportedOriginal(attached.length > 0 ? attached : copied, [
+    'arf.no_feedback_part',
+  ]);
   const report: ParsedReport = {
     format: 'arf',
     evidence: 'auth-evidence',

@@ -5,6 +5,7 @@ import {
   MAX_LIST_ITEMS,
   MAX_STORED_HEADER_FIELDS,
 } from './bounds.ts';
+import type { EmbeddedOriginal } from './embedded-originals.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
 import {
   allFields,
@@ -112,4 +113,22 @@ export function readOriginalMessage(bytes: Uint8Array, headersOnly: boolean): Re
 /** An original nothing is known about (an ARF report without its third part). */
 export function unknownOriginal(): OriginalMessage {
   return { headers: [], received: [], dkimDomains: [], headersOnly: true };
+}
+
+/**
+ * The original a report is about: the first it carries, read. The warnings are `warnings` (the
+ * report's own, kept first), the original's, and arf.no_original_message or
+ * arf.multiple_originals when there is none or more than one.
+ */
+export function readReportedOriginal(
+  originals: readonly EmbeddedOriginal[],
+  warnings: readonly string[] = [],
+): { original: OriginalMessage; warnings: string[] } {
+  const embedded = originals[0];
+  const read = embedded ? readOriginalMessage(embedded.content, embedded.headersOnly) : undefined;
+  const merged: string[] = [];
+  for (const code of [...warnings, ...(read?.warnings ?? [])]) addWarning(merged, code);
+  if (!embedded) addWarning(merged, 'arf.no_original_message');
+  if (originals.length > 1) addWarning(merged, 'arf.multiple_originals');
+  return { original: read?.original ?? unknownOriginal(), warnings: merged };
 }

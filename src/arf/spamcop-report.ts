@@ -1,9 +1,9 @@
-import { addWarning, cleanText } from './bounds.ts';
+import { cleanText } from './bounds.ts';
 import type { EmbeddedOriginal } from './embedded-originals.ts';
 import { ipInFieldValue } from './ip-address.ts';
 import { parseMailDate } from './mail-date.ts';
 import { type MailView, topField } from './mail-view.ts';
-import { readOriginalMessage, unknownOriginal } from './original-message.ts';
+import { readReportedOriginal } from './original-message.ts';
 import { senderDomainOf } from './sender-domain.ts';
 import { chooseSourceIp, namedIp, receivedDate } from './source-ip.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';
@@ -80,14 +80,8 @@ export function spamcopReports(
   fields: SpamcopFields,
   attached: readonly EmbeddedOriginal[],
 ): ParseOutcome {
-  const embedded: EmbeddedOriginal | undefined =
-    attached[0] ?? (fields.inline ? { content: fields.inline, headersOnly: false } : undefined);
-  const read = embedded ? readOriginalMessage(embedded.content, embedded.headersOnly) : undefined;
-  const original = read?.original ?? unknownOriginal();
-  const warnings: string[] = [];
-  for (const code of read?.warnings ?? []) addWarning(warnings, code);
-  if (!embedded) addWarning(warnings, 'arf.no_original_message');
-  if (attached.length > 1) addWarning(warnings, 'arf.multiple_originals');
+  const quoted: EmbeddedOriginal[] = fields.inline ? [{ content: fields.inline, headersOnly: false }] : [];
+  const { original, warnings } = readReportedOriginal(attached.length > 0 ? attached : quoted);
   // A spamvertised-site report names the web host's IP: not a sender, so not a source IP.
   const named = fields.spamvertisedUri
     ? []

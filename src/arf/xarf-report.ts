@@ -4,7 +4,7 @@ import { ipInFieldValue } from './ip-address.ts';
 import { parseMailDate } from './mail-date.ts';
 import type { MailView } from './mail-view.ts';
 import { addressIn, cleanDomain } from './mailbox-address.ts';
-import { readOriginalMessage, unknownOriginal } from './original-message.ts';
+import { readReportedOriginal } from './original-message.ts';
 import { senderDomainOf } from './sender-domain.ts';
 import { chooseSourceIp, namedIp, receivedDate } from './source-ip.ts';
 import type { FeedbackType, ParsedReport, ParseOutcome } from './types.ts';
@@ -52,14 +52,7 @@ export function xarfReports(
   fields: XarfFields,
   attached: readonly EmbeddedOriginal[],
 ): ParseOutcome {
-  const originals = [...fields.originals, ...attached];
-  const embedded = originals[0];
-  const read = embedded ? readOriginalMessage(embedded.content, embedded.headersOnly) : undefined;
-  const original = read?.original ?? unknownOriginal();
-  const warnings: string[] = [];
-  for (const code of read?.warnings ?? []) addWarning(warnings, code);
-  if (!embedded) addWarning(warnings, 'arf.no_original_message');
-  if (originals.length > 1) addWarning(warnings, 'arf.multiple_originals');
+  const { original, warnings } = readReportedOriginal([...fields.originals, ...attached]);
 
   const source = readSource(fields);
   if (!source.ip && !source.uri && !source.domain) addWarning(warnings, 'xarf.bad_source');

@@ -5,6 +5,7 @@ import { CORPUS_DIR, corpusPath } from '../support/corpus.ts';
 import {
   ABUSE_FIELDS,
   arfReport,
+  base64Lines,
   buildMessage,
   reportHeaders,
   spamMessage,
@@ -77,7 +78,7 @@ export function builtSeeds(): Seed[] {
               ['Content-Type', 'message/rfc822'],
               ['Content-Transfer-Encoding', 'base64'],
             ],
-            body: Buffer.from(spamMessage()).toString('base64').replace(/.{76}/g, '$&\r\n'),
+            body: base64Lines(spamMessage()),
           },
         ],
       }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../src/arf/parse-message.ts';
-import { buildMessage, type Fields, spamMessage } from './build-message.ts';
+import { base64Lines, buildMessage, type Fields, spamMessage } from './build-message.ts';
 import { onlyReport } from './outcome-checks.ts';
 
 const forwardHeaders = (subject = 'Fwd: spam'): Fields => [
@@ -201,9 +201,7 @@ describe('junk forwarded as attachments', () => {
         { headers: [['Content-Type', 'text/plain']], body: 'See attached.' },
         {
           headers: [['Content-Type', type]],
-          body: Buffer.from(spamMessage({ ip: '198.51.100.9' }))
-            .toString('base64')
-            .replace(/.{76}/g, '$&\r\n'),
+          body: base64Lines(spamMessage({ ip: '198.51.100.9' })),
         },
       ],
     });

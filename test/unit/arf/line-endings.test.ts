@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { endsLinesWithBareCr, withLineFeeds } from '../../../src/arf/line-endings.ts';
 import { parseMessage } from '../../../src/arf/parse-message.ts';
 import { CORPUS_DIR, corpusPath } from '../../support/corpus.ts';
-import { buildMessage, spamMessage } from './build-message.ts';
+import { buildMessage, emlAttachment, spamMessage } from './build-message.ts';
 import { onlyReport } from './outcome-checks.ts';
 
 const corpus = readdirSync(CORPUS_DIR).filter((file) => file.endsWith('.eml'));
@@ -25,15 +25,7 @@ describe('line endings', () => {
         ['From', 'victim@recipient.example'],
         ['Subject', 'spam'],
       ],
-      parts: [
-        {
-          headers: [
-            ['Content-Type', 'application/octet-stream; name="spam.eml"'],
-            ['Content-Transfer-Encoding', 'base64'],
-          ],
-          body: toBareCr(Buffer.from(spamMessage({ from: 'x@coins.example' }))).toString('base64'),
-        },
-      ],
+      parts: [emlAttachment(toBareCr(Buffer.from(spamMessage({ from: 'x@coins.example' }))))],
     });
     expect(onlyReport(await parseMessage(raw))).toMatchObject({
       senderDomain: 'coins.example',
