@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
+import { withBoundedHeaderFields } from './bounded-header-fields.ts';
 import { MAX_INPUT_BYTES, MAX_MIME_HEAD_BYTES, MAX_MIME_PARTS } from './bounds.ts';
-
 import { fastView } from './fast-view.ts';
 import { withLineFeeds } from './line-endings.ts';
 import { type MailView, viewOf } from './mail-view.ts';
@@ -71,7 +71,10 @@ export async function readMail(raw: Uint8Array, options: { fastPath?: boolean } 
   }
   try {
     const fast = options.fastPath === false ? null : fastView(bytes);
-    return { ok: true, view: fast ?? viewOf(await simpleParser(bytes, PARSER_OPTIONS)) };
+    return {
+      ok: true,
+      view: fast ?? viewOf(await simpleParser(withBoundedHeaderFields(bytes), PARSER_OPTIONS)),
+    };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'EMAXLEN') {
