@@ -1,13 +1,17 @@
-import { addWarning, pushBounded } from './bounds.ts';
+import { addWarning, MAX_LIST_ITEMS } from './bounds.ts';
 import type { EmbeddedOriginal } from './embedded-originals.ts';
 import { type FeedbackFields, readFeedbackFields } from './feedback-fields.ts';
 import { allFields, type HeaderField, splitHeaderFields } from './header-fields.ts';
 import { ipFromComplaintSubject } from './jmrp.ts';
 import type { MailPart, MailView } from './mail-view.ts';
 import { addressIn } from './mailbox-address.ts';
-import { type ReadOriginal, readOriginalMessage, unknownOriginal } from './original-message.ts';
+import {
+  readOriginalMessage,
+  readReportedOriginal,
+  unknownOriginal,
+} from './original-message.ts';
 import { senderDomainOf } from './sender-domain.ts';
-import { chooseSourceIp, receivedDate } from './source-ip.ts';
+import { chooseSourceIp, namedIp, receivedDate } from './source-ip.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';
 
 const FEEDBACK_PART = 'message/feedback-report';
@@ -64,14 +68,7 @@ function arfReport(
   feedback: FeedbackFields,
   originals: readonly EmbeddedOriginal[],
 ): ParsedReport {
-  const embedded = originals[0];
-  const read: ReadOriginal | undefined = embedded
-    ? readOriginalMessage(embedded.content, embedded.headersOnly)
-    : undefined;
-  const original = read?.original ?? unknownOriginal();
-  const warnings = mergeWarnings(feedback.warnings, read?.warnings ?? []);
-  if (!embedded) addWarning(warnings, 'arf.no_original_message');
-  if (originals.length > 1) addWarning(warnings, 'arf.multiple_originals');
+  const { original, warnings, originalBytes } = readReportedOriginal(originals, feedback.warnings);
   return {
     format: 'arf',
     evidence: feedback.feedbackType === 'auth-failure' ? 'auth-evidence' : 'complaint',
@@ -84,7 +81,7 @@ function arfReport(
     arrivalDate: feedback.arrivalDate ?? receivedDate(original),
     rawArrivalDate: feedback.rawArrivalDate,
     reportingMta: feedback.reportingMta,
-    ...chooseSourceIp(feedback.sourceIp, undefined, original),
+    ...chooseSourceIp(original, [namedIp(feedback.sourceIp, 'arf')]),
     sourcePort: feedback.sourcePort,
     incidents: feedback.incidents,
     reportedDomains: feedback.reportedDomains,
@@ -95,7 +92,7 @@ function arfReport(
     reporter: view.from,
     senderDomain: senderDomainOf(feedback.originalMailFrom, original),
     original,
-    originalBytes: embedded?.content,
+    originalBytes,
     warnings,
   };
 }
@@ -120,8 +117,9 @@ export function sparseReports(
     if (originals.length > maxReports) addWarning(warnings, 'forward.too_many_attachments');
     const originalRcptTo: string[] = [];
     for (const value of allFields(read?.fields ?? [], 'x-hmxmroriginalrecipient')) {
+      if (originalRcptTo.length >= MAX_LIST_ITEMS) break;
       const recipient = addressIn(value);
-      if (recipient) pushBounded(originalRcptTo, recipient);
+      if (recipient) originalRcptTo.push(recipient);
     }
     return {
       format: 'arf',
@@ -129,7 +127,7 @@ export function sparseReports(
       feedbackType: 'abuse',
       originalRcptTo,
       arrivalDate: receivedDate(original),
-      ...chooseSourceIp(undefined, subjectIp, original),
+      ...chooseSourceIp(original, [namedIp(subjectIp, 'subject')]),
       reportedDomains: [],
       reportedUris: [],
       reporter: view.from,

@@ -26,17 +26,22 @@ export const MAX_MIME_HEAD_BYTES = 4 * 1024 * 1024;
 /** MIME parts mailparser accepts before giving up (`arf.too_complex`). */
 export const MAX_MIME_PARTS = 1000;
 
-// C0 and C1 controls, DEL, and the bidirectional overrides that make text display differently
-// from what it is (a spoofing trick). Tabs and line breaks become spaces instead.
-const CONTROL_CHARS =
+// C0 and C1 controls, DEL, the bidirectional marks and overrides that make text display differently
+// from what it is (a spoofing trick), and lone surrogates (half a UTF-16 pair: HTML entities and
+// JSON escapes can write one; Postgres refuses it in jsonb, as it refuses NUL anywhere in text, and
+// one bad value fails a whole batch). Tabs and line breaks become spaces instead.
+const UNSAFE_CHARS =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const LINE_BREAKS_AND_TABS = /[\t\r\n]+/g;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udfff]/gu;
+const LINE_BREAKS_AND_TABS = /[\t\r\n\u2028\u2029]+/g;
 
-/** A string safe to store and display: no control characters, one line, at most `max` characters. */
+/**
+ * A string safe to store and display: no control characters, no bidi overrides, no lone
+ * surrogates, one line, at most `max` characters.
+ */
 export function cleanText(value: string, max: number = MAX_VALUE_CHARS): string {
   const head = value.length > max * 4 ? value.slice(0, max * 4) : value;
-  return cutText(head.replace(LINE_BREAKS_AND_TABS, ' ').replace(CONTROL_CHARS, '').trim(), max);
+  return cutText(head.replace(LINE_BREAKS_AND_TABS, ' ').replace(UNSAFE_CHARS, '').trim(), max);
 }
 
 /** Cuts at `max` UTF-16 units without splitting a surrogate pair. */

@@ -1,4 +1,5 @@
 import { looksLikeFieldLine, splitHeaderFields } from './header-fields.ts';
+import { withLineFeeds } from './line-endings.ts';
 import type { MailPart } from './mail-view.ts';
 
 /** An attached copy of a reported message (or of its header section). */
@@ -38,7 +39,7 @@ const TELLTALE_FIELDS = new Set([
 
 /** True when the bytes start with a header section that has the fields a message has. */
 export function looksLikeMessage(content: Buffer): boolean {
-  const head = content.subarray(0, 16 * 1024).toString('utf8');
+  const head = withLineFeeds(content.subarray(0, 16 * 1024)).toString('utf8');
   const firstLine = /^(?:\r?\n)*([^\r\n]*)/.exec(head)?.[1] ?? '';
   if (!looksLikeFieldLine(firstLine)) return false;
   const names = new Set(
@@ -49,6 +50,26 @@ export function looksLikeMessage(content: Buffer): boolean {
   return telltales >= 2;
 }
 
+const BASE64_HEAD = /^[A-Za-z0-9+/=\r\n\t ]{16,}$/;
+
+function startsWithField(content: Buffer): boolean {
+  const head = withLineFeeds(content.subarray(0, 1024)).toString('utf8');
+  return looksLikeFieldLine(/^(?:\r?\n)*([^\r\n]*)/.exec(head)?.[1] ?? '');
+}
+
+/**
+ * The content of an attachment that was base64-encoded without saying so (a message/rfc822
+ * part with no Content-Transfer-Encoding, or one encoded twice), decoded; the content itself
+ * when it starts like a message or is not base64.
+ */
+function decodedIfBase64(content: Buffer): Buffer {
+  if (startsWithField(content)) return content;
+  const head = content.subarray(0, 4096).toString('latin1').trim();
+  if (!BASE64_HEAD.test(head)) return content;
+  const decoded = Buffer.from(content.toString('latin1'), 'base64');
+  return startsWithField(decoded) ? decoded : content;
+}
+
 /** An Outlook item (.msg, a compound file), which cannot be read as a message. */
 export function isOutlookItem(part: MailPart): boolean {
   return part.contentType === 'application/vnd.ms-outlook' || /\.msg$/i.test(part.filename ?? '');
@@ -56,12 +77,14 @@ export function isOutlookItem(part: MailPart): boolean {
 
 /** What an attachment is, as far as finding the reported message goes. */
 export function embeddedOriginal(part: MailPart): EmbeddedOriginal | undefined {
-  if (HEADER_TYPES.has(part.contentType)) return { content: part.content, headersOnly: true };
+  if (HEADER_TYPES.has(part.contentType))
+    return { content: decodedIfBase64(part.content), headersOnly: true };
   if (FULL_MESSAGE_TYPES.has(part.contentType) || /\.eml$/i.test(part.filename ?? '')) {
-    return { content: part.content, headersOnly: false };
+    return { content: decodedIfBase64(part.content), headersOnly: false };
   }
-  if (SNIFFED_TYPES.has(part.contentType) && looksLikeMessage(part.content)) {
-    return { content: part.content, headersOnly: false };
+  if (SNIFFED_TYPES.has(part.contentType)) {
+    const content = decodedIfBase64(part.content);
+    if (looksLikeMessage(content)) return { content, headersOnly: false };
   }
   return undefined;
 }

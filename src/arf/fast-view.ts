@@ -44,6 +44,16 @@ const BLANKISH_LINE = /(^|\n)[ \t]+\r?(\n|$)/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const ODD_HEADER_BYTES = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 const MAX_FAST_PARTS = 8;
+/** Top-level fields the slow path takes as mailparser unfolds and decodes them. */
+const READ_FROM_MAILPARSER = new Set(['subject', 'from', 'content-type']);
+const MAX_LINE_CHARS = 998;
+const DISPOSITIONS = new Set(['inline', 'attachment']);
+/**
+ * `a@b`, `<a@b>`, `Name <a@b>`, `"Name" <a@b>`: the From shapes every parser reads alike. No two
+ * parts of it can match the same character, so a long value fails in linear time.
+ */
+const PLAIN_FROM =
+  /^(?:(?:"[^"\\]*"[ \t]*|[^"<>,;:()\\@[\]]*)<[^<>\s"(),;:\\[\]@]+@[^<>\s"(),;:\\[\]@]+>|[^<>\s"(),;:\\[\]@]+@[^<>\s"(),;:\\[\]@]+)$/;
 
 interface Structured {
   value: string;
@@ -61,18 +71,35 @@ function parseStructured(value: string): Structured | null {
   while (rest.trim() !== '') {
     const m = param.exec(rest);
     if (!m) return null;
-    params[m[1]!.toLowerCase()] = m[2] ?? m[3] ?? '';
+    // A parameter written twice (boundary, report-type): the first counts, as libmime reads it.
+    const name = m[1]!.toLowerCase();
+    if (!(name in params)) params[name] = m[2] ?? m[3] ?? '';
     rest = rest.slice(m[0].length);
   }
+  // Encoded words in a parameter (name="=?utf-8?b?...?="): mailparser decodes them its own way.
+  if (Object.values(params).some(hasEncodedWord)) return null;
   return { value: head, params };
 }
 
+/**
+ * Where the header section starting at `from` ends: at the first empty line, which may be a
+ * lone CR in an LF message (\n\r\n) as much as \n\n or \r\n\r\n. `end` is where the last field
+ * line's break starts, `bodyStart` the first byte after the empty line.
+ */
 function headerEnd(buf: Buffer, from: number): { end: number; bodyStart: number } | null {
-  const crlf = buf.indexOf('\r\n\r\n', from, 'latin1');
-  const lf = buf.indexOf('\n\n', from, 'latin1');
-  if (crlf === -1 && lf === -1) return null;
-  if (crlf !== -1 && (lf === -1 || crlf < lf)) return { end: crlf, bodyStart: crlf + 4 };
-  return { end: lf, bodyStart: lf + 2 };
+  let lineStart = from;
+  while (lineStart < buf.length) {
+    const lineEnd = buf.indexOf(0x0a, lineStart);
+    if (lineEnd === -1) return null;
+    const length = lineEnd - lineStart;
+    if (lineStart > from && (length === 0 || (length === 1 && buf[lineStart] === 0x0d))) {
+      let end = lineStart - 1;
+      if (end > from && buf[end - 1] === 0x0d) end -= 1;
+      return { end, bodyStart: lineEnd + 1 };
+    }
+    lineStart = lineEnd + 1;
+  }
+  return null;
 }
 
 const field = (fields: readonly HeaderField[], name: string) => fields.find(([n]) => n === name)?.[1];
@@ -81,6 +108,34 @@ const isAscii = (buf: Buffer) => {
   for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7e) return false;
   return true;
 };
+
+/**
+ * True when a field (of `names`, or any) is written in a way mailparser reads differently: a
+ * line that ends in white space and is folded (mailparser keeps the white space where the fast
+ * path's unfolding makes one space of it), or a line longer than RFC 5322 allows (998
+ * characters; mailparser splits a line of hundreds of kilobytes into pieces).
+ */
+function oddlyWritten(headerText: string, names?: ReadonlySet<string>): boolean {
+  const lines = headerText.split('\n');
+  let name = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    if (line[0] !== ' ' && line[0] !== '\t') name = line.slice(0, line.indexOf(':')).trim().toLowerCase();
+    if (names && !names.has(name)) continue;
+    if (line.length > MAX_LINE_CHARS) return true;
+    const next = lines[i + 1]?.[0];
+    if ((next === ' ' || next === '\t') && /[ \t]$/.test(line)) return true;
+  }
+  return false;
+}
+
+function hasLoneCr(buf: Buffer): boolean {
+  for (let at = buf.indexOf(0x0d); at !== -1; at = buf.indexOf(0x0d, at + 1)) {
+    // A CR as the last byte is a CRLF cut short (a truncated report), not a line break.
+    if (at + 1 < buf.length && buf[at + 1] !== 0x0a) return true;
+  }
+  return false;
+}
 
 /** Splits a multipart body at its boundary: the parts' bytes, or null when there is no part. */
 function splitParts(body: Buffer, boundary: string): Buffer[] | null {
@@ -124,36 +179,55 @@ export function fastView(bytes: Buffer): MailView | null {
   if (!top) return null;
   const topText = bytes.toString('utf8', 0, top.end);
   if (BLANKISH_LINE.test(topText) || ODD_HEADER_BYTES.test(topText)) return null;
+  if (oddlyWritten(topText, READ_FROM_MAILPARSER)) return null;
   const { fields, strayLines, truncated } = splitHeaderFields(topText);
   if (strayLines > 0 || truncated) return null;
   const contentType = parseStructured(field(fields, 'content-type') ?? '');
   if (!contentType || !TOP_TYPES.has(contentType.value)) return null;
-  const boundary = contentType.params.boundary;
+  // White space at the end of a boundary is not part of it (RFC 2046 §5.1.1 bchars), as
+  // mailparser reads it.
+  const boundary = contentType.params.boundary?.trimEnd();
   if (!boundary || boundary.length > 200) return null;
   const topEncoding = field(fields, 'content-transfer-encoding')?.toLowerCase();
   if (topEncoding !== undefined && !PLAIN_ENCODINGS.has(topEncoding)) return null;
   const subject = field(fields, 'subject') ?? '';
   const fromField = field(fields, 'from');
-  if (hasEncodedWord(subject) || hasEncodedWord(fromField)) return null;
-  // An unbalanced quote in From: address parsers part ways on what it means.
-  if (((fromField ?? '').match(/"/g)?.length ?? 0) % 2 === 1) return null;
+  if (hasEncodedWord(subject)) return null;
+  // Address parsers part ways on anything but the plain shapes of a From (groups, lists,
+  // comments, unbalanced quotes, encoded words, a second From): mailparser decides.
+  if (fields.filter(([name]) => name === 'from').length > 1) return null;
+  if (fromField !== undefined && (fromField.length > 998 || !PLAIN_FROM.test(fromField))) return null;
   if (!isAscii(bytes.subarray(0, top.end))) return null;
 
-  const rawParts = splitParts(bytes.subarray(top.bodyStart), boundary);
+  const body = bytes.subarray(top.bodyStart);
+  // A lone CR in the body (before a delimiter, inside a part): MIME parsers disagree on whether
+  // it ends a line, and so on where the parts are. Rare in real reports: mailparser decides.
+  if (hasLoneCr(body)) return null;
+  const rawParts = splitParts(body, boundary);
   if (!rawParts || rawParts.length === 0 || rawParts.length > MAX_FAST_PARTS) return null;
   const parts: MailPart[] = [];
   let text: string | undefined;
   for (const raw of rawParts) {
-    const head = headerEnd(raw, 0);
+    // A blank line straight after the delimiter is an empty header section (RFC 2046 §5.1.1:
+    // the part is text/plain); searching for the end of the header section from there would
+    // find a blank line inside the body.
+    const emptyHead = raw[0] === 0x0a ? 1 : raw[0] === 0x0d && raw[1] === 0x0a ? 2 : 0;
+    const head = emptyHead > 0 ? { end: 0, bodyStart: emptyHead } : headerEnd(raw, 0);
     // A part with no header section at all (body straight after the delimiter) is rare: mailparser decides.
     if (!head) return null;
     const partText = raw.toString('latin1', 0, head.end);
     if (BLANKISH_LINE.test(partText) || ODD_HEADER_BYTES.test(partText)) return null;
+    if (oddlyWritten(partText)) return null;
     const partFields = splitHeaderFields(partText);
     if (partFields.strayLines > 0 || partFields.truncated) return null;
     if (partFields.fields.some(([name]) => !PART_FIELDS.has(name))) return null;
-    const type = parseStructured(field(partFields.fields, 'content-type') ?? 'text/plain');
+    const typeField = field(partFields.fields, 'content-type');
+    // Without a Content-Type, mailparser guesses the type of an attachment from its file name.
+    if (typeField === undefined && field(partFields.fields, 'content-disposition') !== undefined) return null;
+    const type = parseStructured(typeField ?? 'text/plain');
     if (!type || !PART_TYPES.has(type.value)) return null;
+    // format=flowed text is unwrapped by mailparser (RFC 3676).
+    if (type.params.format?.toLowerCase().trim() === 'flowed') return null;
     const encoding = field(partFields.fields, 'content-transfer-encoding')?.toLowerCase();
     if (encoding !== undefined && !PLAIN_ENCODINGS.has(encoding)) return null;
     const charset = type.params.charset?.toLowerCase();
@@ -161,6 +235,9 @@ export function fastView(bytes: Buffer): MailView | null {
     const disposition = field(partFields.fields, 'content-disposition');
     const dispositionType = disposition === undefined ? undefined : parseStructured(disposition);
     if (disposition !== undefined && !dispositionType) return null;
+    // Anything but inline or attachment (form-data, an encoded word) is an attachment to
+    // mailparser, whatever the type: it decides.
+    if (dispositionType && !DISPOSITIONS.has(dispositionType.value)) return null;
     // A plain ASCII file name is kept as mailparser keeps it; anything fancier goes to mailparser.
     const filename = dispositionType?.params.filename ?? type.params.name;
     if (filename !== undefined && !/^[\x20-\x7e]{1,200}$/.test(filename)) return null;

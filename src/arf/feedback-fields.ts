@@ -1,7 +1,7 @@
-import { addWarning, cleanText, pushBounded } from './bounds.ts';
+import { addWarning, cleanText, MAX_LIST_ITEMS, pushBounded } from './bounds.ts';
 import { normaliseFeedbackType } from './feedback-type.ts';
 import { type HeaderField, splitHeaderFields } from './header-fields.ts';
-import { normaliseIp } from './ip-address.ts';
+import { ipInFieldValue } from './ip-address.ts';
 import { parseMailDate } from './mail-date.ts';
 import { addressIn, cleanDomain } from './mailbox-address.ts';
 import type { ParsedReport } from './types.ts';
@@ -106,9 +106,13 @@ export function readFeedbackFields(fields: readonly HeaderField[]): FeedbackFiel
         break;
       }
       case 'original-rcpt-to': {
-        const recipient = addressIn(value) ?? withoutAngles(value);
-        if (recipient && !pushBounded(result.originalRcptTo, recipient))
+        // Checked before the value is read: a report with a million recipients costs no more.
+        if (result.originalRcptTo.length >= MAX_LIST_ITEMS) {
           addWarning(warnings, 'arf.too_many_values');
+          break;
+        }
+        const recipient = addressIn(value) ?? withoutAngles(value);
+        if (recipient) result.originalRcptTo.push(recipient);
         break;
       }
       case 'arrival-date':
@@ -128,7 +132,7 @@ export function readFeedbackFields(fields: readonly HeaderField[]): FeedbackFiel
         break;
       }
       case 'source-ip': {
-        const ip = normaliseIp(value);
+        const ip = ipInFieldValue(value);
         if (ip) result.sourceIp = ip;
         else addWarning(warnings, 'arf.bad_source_ip');
         break;

@@ -2,6 +2,7 @@ import { addWarning } from './bounds.ts';
 import { type EmbeddedOriginal, isOutlookItem } from './embedded-originals.ts';
 import { htmlToText } from './html-text.ts';
 import { findInlineForward } from './inline-forward.ts';
+import { publicIpInText } from './ip-address.ts';
 import type { MailView } from './mail-view.ts';
 import {
   originalFromFields,
@@ -11,7 +12,7 @@ import {
 } from './original-message.ts';
 import { findPastedHeaders } from './pasted-headers.ts';
 import { forwardedSenderDomainOf } from './sender-domain.ts';
-import { chooseSourceIp, receivedDate } from './source-ip.ts';
+import { chooseSourceIp, type NamedIp, receivedDate } from './source-ip.ts';
 import type { OriginalMessage, ParsedReport, ParseOutcome } from './types.ts';
 
 /** The body text a person wrote, from the HTML when there is no plain text part. */
@@ -26,10 +27,24 @@ export function inlineOriginal(view: MailView): ReadOriginal | undefined {
   return fields ? originalFromFields(fields, true) : undefined;
 }
 
+/**
+ * IPs the forwarding recipient wrote ("spam from 192.0.2.1" in the subject or the text): used
+ * only when the original has no Received chain to tell.
+ */
+function writtenIps(view: MailView): NamedIp[] {
+  const ips: NamedIp[] = [];
+  const inSubject = publicIpInText(view.subject);
+  if (inSubject) ips.push({ ip: inSubject, origin: 'subject' });
+  const inText = publicIpInText(bodyText(view));
+  if (inText) ips.push({ ip: inText, origin: 'text' });
+  return ips;
+}
+
 function forwardReport(
   view: MailView,
   original: OriginalMessage,
   warnings: string[],
+  guesses: readonly NamedIp[],
   originalBytes?: Buffer,
 ): ParsedReport {
   return {
@@ -38,7 +53,7 @@ function forwardReport(
     feedbackType: 'abuse',
     originalRcptTo: [],
     arrivalDate: receivedDate(original),
-    ...chooseSourceIp(undefined, undefined, original),
+    ...chooseSourceIp(original, [], guesses),
     reportedDomains: [],
     reportedUris: [],
     reporter: view.from,
@@ -60,13 +75,21 @@ export function forwardReports(
 ): ParseOutcome {
   const shared: string[] = [];
   if (view.parts.some(isOutlookItem)) addWarning(shared, 'forward.unsupported_attachment');
+  const guesses = writtenIps(view);
   if (originals.length > 0) {
     if (originals.length > maxReports) addWarning(shared, 'forward.too_many_attachments');
-    const reports = originals.slice(0, maxReports).map((embedded) => {
-      const read = readOriginalMessage(embedded.content, embedded.headersOnly);
+    const reads = originals.slice(0, maxReports).map((embedded) => ({
+      embedded,
+      read: readOriginalMessage(embedded.content, embedded.headersOnly),
+    }));
+    // A message sent as two attachments, its header section and its body: the body alone is
+    // not another message, so it is not another report.
+    const withHeaders = reads.filter(({ read }) => !read.warnings.includes('original.no_headers'));
+    const kept = withHeaders.length > 0 ? withHeaders : reads.slice(0, 1);
+    const reports = kept.map(({ embedded, read }) => {
       const warnings = [...shared];
       for (const code of read.warnings) addWarning(warnings, code);
-      return forwardReport(view, read.original, warnings, embedded.content);
+      return forwardReport(view, read.original, warnings, guesses, embedded.content);
     });
     return { status: 'reports', reports };
   }
@@ -74,7 +97,7 @@ export function forwardReports(
   if (inline)
     return {
       status: 'reports',
-      reports: [forwardReport(view, inline.original, [...shared, ...inline.warnings])],
+      reports: [forwardReport(view, inline.original, [...shared, ...inline.warnings], guesses)],
     };
   if (bodyText(view).trim() === '' && shared.length === 0) {
     // A well-formed message with nothing in it is not a parse failure, and there is nothing to
@@ -87,5 +110,5 @@ export function forwardReports(
   }
   const warnings = [...shared];
   addWarning(warnings, 'forward.no_original');
-  return { status: 'reports', reports: [forwardReport(view, unknownOriginal(), warnings)] };
+  return { status: 'reports', reports: [forwardReport(view, unknownOriginal(), warnings, guesses)] };
 }

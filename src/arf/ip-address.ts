@@ -55,6 +55,57 @@ export function normaliseIp(written: string): string | undefined {
   return canonical;
 }
 
+// What a sloppy generator puts around an address: quotes, angle brackets, parentheses, a comma
+// or full stop after it. Square brackets stay: normaliseIp reads `[192.0.2.1]` itself.
+const TOKEN_PUNCTUATION = /^[<("'`]+|[>)"'`,;.]+$/g;
+const TOKEN_SEPARATORS = /[\s,;]+/;
+/** Tokens of a field value looked at for an address; the address comes first or nearly so. */
+const MAX_TOKENS = 8;
+
+/**
+ * The address in a field value that should hold only an address and holds more:
+ * `192.0.2.1 (mx.example)`, `mx.example [192.0.2.1]`, `IP: 192.0.2.1, port 25`. The first token
+ * that is an address, among the first few; undefined when there is none.
+ */
+export function ipInFieldValue(written: string): string | undefined {
+  const exact = normaliseIp(written);
+  if (exact) return exact;
+  const tokens = written.slice(0, 500).trim().split(TOKEN_SEPARATORS, MAX_TOKENS);
+  for (const token of tokens) {
+    const ip = normaliseIp(token.replace(TOKEN_PUNCTUATION, ''));
+    if (ip) return ip;
+  }
+  return undefined;
+}
+
+// Candidate addresses in free text: runs of the characters an address is written with.
+const ADDRESS_RUN = /[0-9A-Fa-f:.]{3,45}/g;
+/** Characters of free text looked at: the reporter's words come first. */
+const MAX_TEXT_CHARS = 16 * 1024;
+
+/**
+ * The first Internet address a person wrote in free text ("spam from 192.0.2.1", "IP:
+ * 2001:db8::1"), passing over internal addresses and addresses in a URL (a spammer's link, not
+ * a sender). Linear: one pass of a regex that cannot backtrack far.
+ */
+export function publicIpInText(text: string): string | undefined {
+  const head = text.slice(0, MAX_TEXT_CHARS);
+  for (const match of head.matchAll(ADDRESS_RUN)) {
+    const before = head.slice(Math.max(0, match.index - 3), match.index);
+    if (before.endsWith('/') || before.endsWith('@') || /[0-9A-Za-z]$/.test(before)) continue;
+    const after = head[match.index + match[0].length];
+    if (after !== undefined && /[0-9A-Za-z/]/.test(after)) continue;
+    // A full stop or colon after the address ends the sentence or the label, unless it is
+    // the :: of an IPv6 address.
+    let candidate = match[0];
+    if (!candidate.endsWith('::')) candidate = candidate.replace(/[.:]+$/, '');
+    if (!candidate.startsWith('::')) candidate = candidate.replace(/^[.:]+/, '');
+    const ip = normaliseIp(candidate);
+    if (ip && !isInternalIp(ip)) return ip;
+  }
+  return undefined;
+}
+
 /** Loopback, private, link-local, shared (CGNAT) or unspecified: not a host on the Internet. */
 export function isInternalIp(ip: string): boolean {
   const version = isIP(ip);

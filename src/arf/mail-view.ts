@@ -41,8 +41,12 @@ function structured(value: unknown): { value: string; params: Record<string, str
 }
 
 function reportFrom(mail: ParsedMail, fields: readonly HeaderField[]): string | undefined {
+  // The field as written decides, as on the fast path: mailparser makes an address of a broken
+  // one (`<john smith@example>` gives smith@example). Its reading is taken only when the address
+  // is inside an encoded word, where the written field shows no @ at all.
+  const written = fields.find(([name]) => name === 'from')?.[1];
   const parsed = mail.from?.value.find((entry) => entry.address)?.address;
-  const address = addressIn(parsed) ?? addressIn(fields.find(([name]) => name === 'from')?.[1]);
+  const address = addressIn(written) ?? (written?.includes('@') ? undefined : addressIn(parsed));
   return address?.toLowerCase();
 }
 
@@ -57,7 +61,10 @@ export function viewOf(mail: ParsedMail): MailView {
     contentType: (contentType?.value ?? 'text/plain').toLowerCase(),
     parts: (mail.attachments ?? []).map((attachment) => {
       const part: MailPart = {
-        contentType: (attachment.contentType ?? 'application/octet-stream').toLowerCase(),
+        // The type alone: mailparser keeps what follows it on an overlong or broken line.
+        contentType:
+          (attachment.contentType ?? '').trim().split(/[\s;]/, 1)[0]!.toLowerCase() ||
+          'application/octet-stream',
         content: Buffer.isBuffer(attachment.content) ? attachment.content : Buffer.alloc(0),
         headers: attachment.headers ?? new Map(),
       };

@@ -5,6 +5,7 @@ import {
   MAX_LIST_ITEMS,
   MAX_STORED_HEADER_FIELDS,
 } from './bounds.ts';
+import type { EmbeddedOriginal } from './embedded-originals.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
 import {
   allFields,
@@ -13,6 +14,7 @@ import {
   looksLikeFieldLine,
   splitHeaderFields,
 } from './header-fields.ts';
+import { withLineFeeds } from './line-endings.ts';
 import { addressIn, cleanDomain } from './mailbox-address.ts';
 import { readReceivedChain } from './received-chain.ts';
 import type { OriginalMessage } from './types.ts';
@@ -43,9 +45,11 @@ function keptHeaders(fields: readonly HeaderField[]): Array<[string, string]> {
 function dkimDomains(signatures: readonly string[]): string[] {
   const domains: string[] = [];
   for (const signature of signatures) {
+    if (domains.length >= MAX_LIST_ITEMS) break;
     const tag = /(?:^|;)\s*d\s*=\s*([^;\s]+)/i.exec(signature);
+    // cleanDomain bounds the name (253 characters) like any other domain the parser keeps.
     const domain = tag ? cleanDomain(tag[1]!) : undefined;
-    if (domain && !domains.includes(domain) && domains.length < MAX_LIST_ITEMS) domains.push(domain);
+    if (domain && !domains.includes(domain)) domains.push(domain);
   }
   return domains;
 }
@@ -88,10 +92,9 @@ export function originalFromFields(fields: HeaderField[], headersOnly: boolean):
  * attachment). Only the header section is read: the body says nothing attribution can use.
  */
 export function readOriginalMessage(bytes: Uint8Array, headersOnly: boolean): ReadOriginal {
-  const head = Buffer.from(
-    bytes.buffer,
-    bytes.byteOffset,
-    Math.min(bytes.byteLength, MAX_HEADER_BLOCK_CHARS),
+  // An attached .eml saved on a classic Mac ends its lines with bare CRs, whatever the report does.
+  const head = withLineFeeds(
+    Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, MAX_HEADER_BLOCK_CHARS)),
   );
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
   const firstLine = /^(?:\r?\n)*([^\r\n]*)/.exec(text)?.[1] ?? '';
@@ -110,4 +113,29 @@ export function readOriginalMessage(bytes: Uint8Array, headersOnly: boolean): Re
 /** An original nothing is known about (an ARF report without its third part). */
 export function unknownOriginal(): OriginalMessage {
   return { headers: [], received: [], dkimDomains: [], headersOnly: true };
+}
+
+/**
+ * The original a report is about: the first it carries, read, with its bytes. The warnings are `warnings` (the
+ * report's own, kept first), the original's, and arf.no_original_message or
+ * arf.multiple_originals when there is none or more than one.
+ */
+export function readReportedOriginal(
+  originals: readonly EmbeddedOriginal[],
+  warnings: readonly string[] = [],
+): { original: OriginalMessage; warnings: string[]; originalBytes?: Buffer } {
+  const embedded = originals[0];
+  const read = embedded ? readOriginalMessage(embedded.content, embedded.headersOnly) : undefined;
+  const merged: string[] = [];
+  for (const code of [...warnings, ...(read?.warnings ?? [])]) addWarning(merged, code);
+  if (!embedded) addWarning(merged, 'arf.no_original_message');
+  if (originals.length > 1) addWarning(merged, 'arf.multiple_originals');
+  const out: { original: OriginalMessage; warnings: string[]; originalBytes?: Buffer } = {
+    original: read?.original ?? unknownOriginal(),
+    warnings: merged,
+  };
+  // The bytes travel with the report for its signature checks; left out when there are none,
+  // so reports compare alike whichever path read them.
+  if (embedded) out.originalBytes = embedded.content;
+  return out;
 }

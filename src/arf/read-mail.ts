@@ -1,7 +1,8 @@
 import { simpleParser } from 'mailparser';
+import { withBoundedHeaderFields } from './bounded-header-fields.ts';
 import { MAX_INPUT_BYTES, MAX_MIME_HEAD_BYTES, MAX_MIME_PARTS } from './bounds.ts';
-
 import { fastView } from './fast-view.ts';
+import { withLineFeeds } from './line-endings.ts';
 import { type MailView, viewOf } from './mail-view.ts';
 
 export type ReadMail = { ok: true; view: MailView } | { ok: false; code: string; message: string };
@@ -54,7 +55,7 @@ export async function readMail(raw: Uint8Array, options: { fastPath?: boolean } 
       message: `The message is ${raw.byteLength} bytes, over the ${MAX_INPUT_BYTES} the parser reads; look at it by hand.`,
     };
   }
-  const whole = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const whole = withLineFeeds(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
   const bytes = whole.subarray(messageStart(whole));
   if (bytes.toString('latin1', 0, Math.min(bytes.length, 4096)).trim() === '' && bytes.length <= 4096) {
     return { ok: false, code: 'arf.no_content', message: 'The message is empty; nothing was reported.' };
@@ -70,7 +71,10 @@ export async function readMail(raw: Uint8Array, options: { fastPath?: boolean } 
   }
   try {
     const fast = options.fastPath === false ? null : fastView(bytes);
-    return { ok: true, view: fast ?? viewOf(await simpleParser(bytes, PARSER_OPTIONS)) };
+    return {
+      ok: true,
+      view: fast ?? viewOf(await simpleParser(withBoundedHeaderFields(bytes), PARSER_OPTIONS)),
+    };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'EMAXLEN') {

@@ -38,11 +38,21 @@ export interface OriginalMessage {
   headersOnly: boolean;
 }
 
-export type SourceIpOrigin = 'arf' | 'subject' | 'received';
+/**
+ * Where the source IP was read: `arf` a machine-readable field (ARF Source-IP, X-ARF Source), the
+ * reporter's own word; `subject` the subject (Microsoft JMRP, a forward); `text` the report's
+ * text (SpamCop's "Email from", an Exim DMARC report's "Sender IP Address", a forward's body);
+ * `received` the embedded Received chain.
+ */
+export type SourceIpOrigin = 'arf' | 'subject' | 'text' | 'received';
 
 export interface ParsedReport {
-  /** `arf`: a feedback report; `forward`: a recipient forwarding junk. */
-  format: 'arf' | 'forward';
+  /**
+   * `arf`: a feedback report (RFC 5965, and the sparse kinds: Microsoft JMRP, Exim DMARC failure
+   * reports); `x-arf`: an X-ARF report (x-arf.org v0.1/v0.2 YAML, or the v3/v4 JSON);
+   * `spamcop`: a SpamCop report; `forward`: a recipient forwarding junk.
+   */
+  format: 'arf' | 'x-arf' | 'spamcop' | 'forward';
   /** `complaint` scores; `auth-evidence` (auth-failure reports) is kept and not scored. */
   evidence: 'complaint' | 'auth-evidence';
   feedbackType: FeedbackType;
@@ -63,8 +73,10 @@ export interface ParsedReport {
   rawArrivalDate?: string;
   reportingMta?: string;
   /**
-   * Best answer the message alone gives: the ARF Source-IP, else an IP named in the
-   * subject (Microsoft JMRP), else the `from` IP of the topmost Received hop that has one.
+   * Best answer the message alone gives: the ARF Source-IP (X-ARF Source), else an IP the
+   * report names in its subject or text (Microsoft JMRP, SpamCop), else the `from` IP of the
+   * topmost Received hop that has one; a forward names one in its subject or text only when its
+   * original has no Received chain to tell.
    * Attribution prefers a hop that is one of the platform's IPs when origin is not `arf`.
    * For `received`, hops from internal addresses (loopback, RFC 1918, link-local, CGNAT, ULA)
    * are passed over, and so are LMTP hops (final delivery inside the recipient's site) unless

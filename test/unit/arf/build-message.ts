@@ -112,3 +112,20 @@ export const ABUSE_FIELDS = [
   'Arrival-Date: Fri, 20 Nov 2026 09:00:00 +0000',
   'Source-IP: 198.51.100.23',
 ];
+
+/** Content base64-encoded in lines of 76 characters, as mail clients write it. */
+export function base64Lines(content: string | Buffer): string {
+  return Buffer.from(content).toString('base64').replace(/.{76}/g, '$&\r\n');
+}
+
+/** A message attached as an .eml file: application/octet-stream, base64. */
+export function emlAttachment(message: string | Buffer, headers: Fields = []): Part {
+  return {
+    headers: [
+      ['Content-Type', 'application/octet-stream; name="spam.eml"'],
+      ...headers,
+      ['Content-Transfer-Encoding', 'base64'],
+    ],
+    body: base64Lines(message),
+  };
+}

@@ -58,6 +58,90 @@ describe('the fast path for plain feedback reports', () => {
     }
   });
 
+  // Classes of message the fuzz harness found the fast path reading differently from mailparser.
+  const base = buildArf({ id: 7, sourceIp: '192.0.2.7' }).toString('latin1');
+  const variant = (from: string | RegExp, to: string) => Buffer.from(base.replace(from, to), 'latin1');
+  it.each([
+    [
+      'a part with an empty header section',
+      variant('Content-Type: text/plain; charset="US-ASCII"\r\n', ''),
+      true,
+    ],
+    [
+      'a boundary parameter written twice',
+      variant('boundary="arf-boundary-7"', 'boundary="arf-boundary-7"; boundary="other"'),
+      true,
+    ],
+    [
+      'a report-type parameter written twice',
+      variant('report-type=feedback-report;', 'report-type=feedback-report; report-type=delivery-status;'),
+      true,
+    ],
+    [
+      'an LF message whose header section ends in a line holding a CR',
+      Buffer.from(base.replace(/\r\n/g, '\n').replace('\n\n--arf', '\n\r\n--arf'), 'latin1'),
+      true,
+    ],
+  ])('reads %s as mailparser does', async (_case, raw, fast) => {
+    expect(fastView(raw) !== null).toBe(fast);
+    expect(await parseMessage(raw)).toEqual(await parseMessage(raw, { fastPath: false }));
+  });
+
+  it.each([
+    [
+      'Content-Disposition: form-data',
+      variant('Content-Disposition: inline', 'Content-Disposition: form-data; name="f"'),
+    ],
+    [
+      'an encoded Content-Disposition',
+      variant('Content-Disposition: inline', 'Content-Disposition: =?utf-8?q?inline?='),
+    ],
+    ['format=flowed', variant('charset="US-ASCII"', 'charset="US-ASCII"; format=flowed')],
+    [
+      'a CR before a delimiter',
+      variant(
+        '\r\n\r\n--arf-boundary-7\r\nContent-Type: message/feedback-report',
+        '\r\n\r\r--arf-boundary-7\r\nContent-Type: message/feedback-report',
+      ),
+    ],
+    [
+      'an encoded word in a parameter',
+      variant('Content-Type: message/rfc822', 'Content-Type: message/rfc822; name="=?utf-8?q?spam=2Eeml?="'),
+    ],
+    [
+      'two addresses in From',
+      variant('From: <fbl@fbl-partner.example>', 'From: fbl@fbl-partner.example, other@fbl-partner.example'),
+    ],
+    [
+      'an unbalanced quote in From',
+      variant('From: <fbl@fbl-partner.example>', 'From: "FBL <fbl@fbl-partner.example>'),
+    ],
+    ['a group in From', variant('From: <fbl@fbl-partner.example>', 'From: FBL: fbl@fbl-partner.example;')],
+    ['a comment in From', variant('From: <fbl@fbl-partner.example>', 'From: fbl@fbl-partner.example (FBL)')],
+    [
+      'a second From',
+      variant('From: <fbl@fbl-partner.example>', 'From: <fbl@fbl-partner.example>\r\nFrom: <x@y.example>'),
+    ],
+    [
+      'a type only a file name tells',
+      variant(
+        'Content-Type: message/rfc822\r\nContent-Disposition: inline',
+        'Content-Disposition: attachment; filename="spam.eml"',
+      ),
+    ],
+    [
+      'folding after trailing spaces',
+      variant('Subject: FW: Offer number 7', 'Subject: FW:  \r\n\tOffer number 7'),
+    ],
+    [
+      'a part header line longer than RFC 5322 allows',
+      variant('Content-Type: message/rfc822', `Content-Type: message/rfc822${' \t'.repeat(100_000)}`),
+    ],
+  ])('leaves %s to mailparser', async (_case, raw) => {
+    expect(fastView(raw)).toBeNull();
+    expect(await parseMessage(raw)).toEqual(await parseMessage(raw, { fastPath: false }));
+  });
+
   it('leaves anything unusual to mailparser', () => {
     const base = buildArf({ id: 1, sourceIp: '192.0.2.1' }).toString('latin1');
     const variants = [

@@ -117,6 +117,24 @@ describe('the message/feedback-report field block', () => {
     expect(readFeedbackBlock('Source-IP: ::ffff:192.0.2.6').sourceIp).toBe('192.0.2.6');
   });
 
+  it.each([
+    ['192.0.2.7 (mx.sender.example)', '192.0.2.7'],
+    ['mx.sender.example [192.0.2.7]', '192.0.2.7'],
+    ['<192.0.2.7>', '192.0.2.7'],
+    ['"192.0.2.7"', '192.0.2.7'],
+    ['192.0.2.7, reported by FBL', '192.0.2.7'],
+    ['IP: 192.0.2.7.', '192.0.2.7'],
+    ['2001:DB8::7 (IPv6)', '2001:db8::7'],
+  ])('reads the address of a sloppy Source-IP: %s', (written, ip) => {
+    const fields = readFeedbackBlock(`Feedback-Type: abuse\nSource-IP: ${written}`);
+    expect(fields.sourceIp).toBe(ip);
+    expect(fields.warnings).not.toContain('arf.bad_source_ip');
+  });
+
+  it('still warns about a Source-IP with no address in it', () => {
+    expect(readFeedbackBlock('Source-IP: unknown (not recorded)').warnings).toContain('arf.bad_source_ip');
+  });
+
   it('keeps the first of a repeated single field and warns', () => {
     const fields = readFeedbackBlock('Feedback-Type: abuse\nSource-IP: 192.0.2.1\nSource-IP: 192.0.2.2');
     expect(fields.sourceIp).toBe('192.0.2.1');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../src/arf/parse-message.ts';
-import { buildMessage, type Fields, spamMessage } from './build-message.ts';
+import { base64Lines, buildMessage, type Fields, spamMessage } from './build-message.ts';
 import { onlyReport } from './outcome-checks.ts';
 
 const forwardHeaders = (subject = 'Fwd: spam'): Fields => [
@@ -109,6 +109,41 @@ describe('junk forwarded inline', () => {
     expect(report.warnings).toEqual(['forward.no_original']);
   });
 
+  it('takes an IP the recipient wrote in the subject when nothing else names one', async () => {
+    const raw = buildMessage({
+      headers: forwardHeaders('Spam from 198.51.100.23 again'),
+      body: '-----Original Message-----\nFrom: Deals <offers@deals.example>\nSent: Friday\nSubject: Buy\n\nBuy now.',
+    });
+    expect(onlyReport(await parseMessage(raw))).toMatchObject({
+      sourceIp: '198.51.100.23',
+      sourceIpOrigin: 'subject',
+      senderDomain: 'deals.example',
+    });
+  });
+
+  it('takes an IP the recipient wrote in the text, but not one in a link of the spam', async () => {
+    const raw = textForward(
+      'This came from IP 198.51.100.31.\n\n-----Original Message-----\nFrom: Deals <offers@deals.example>\nSent: Friday\nSubject: Buy\n\nBuy at http://203.0.113.9/shop now.',
+    );
+    expect(onlyReport(await parseMessage(raw))).toMatchObject({
+      sourceIp: '198.51.100.31',
+      sourceIpOrigin: 'text',
+    });
+    const linkOnly = textForward('Look: http://203.0.113.9/shop and mail@192.0.2.1, from 10.0.0.7');
+    expect(onlyReport(await parseMessage(linkOnly)).sourceIp).toBeUndefined();
+  });
+
+  it('prefers the Received chain of an attached original to an IP written in the subject', async () => {
+    const raw = buildMessage({
+      headers: forwardHeaders('spam from 203.0.113.50'),
+      parts: [{ headers: [['Content-Type', 'message/rfc822']], body: spamMessage({ ip: '198.51.100.9' }) }],
+    });
+    expect(onlyReport(await parseMessage(raw))).toMatchObject({
+      sourceIp: '198.51.100.9',
+      sourceIpOrigin: 'received',
+    });
+  });
+
   it('ignores a message with nothing in it as ignored.empty', async () => {
     expect(await parseMessage(textForward(''))).toMatchObject({ status: 'ignored', reason: 'ignored.empty' });
   });
@@ -153,6 +188,42 @@ describe('junk forwarded as attachments', () => {
       ],
     });
     expect(onlyReport(await parseMessage(raw)).senderDomain).toBe('deals.example');
+  });
+
+  it.each([
+    ['message/rfc822 without a Content-Transfer-Encoding', 'message/rfc822'],
+    ['text/rfc822-headers without a Content-Transfer-Encoding', 'text/rfc822-headers'],
+    ['application/octet-stream without a name', 'application/octet-stream'],
+  ])('reads an original sent base64-encoded as %s', async (_case, type) => {
+    const raw = buildMessage({
+      headers: forwardHeaders(),
+      parts: [
+        { headers: [['Content-Type', 'text/plain']], body: 'See attached.' },
+        {
+          headers: [['Content-Type', type]],
+          body: base64Lines(spamMessage({ ip: '198.51.100.9' })),
+        },
+      ],
+    });
+    expect(onlyReport(await parseMessage(raw))).toMatchObject({
+      senderDomain: 'deals.example',
+      sourceIp: '198.51.100.9',
+    });
+  });
+
+  it('reads an original sent as two attachments, its header section and its body, as one', async () => {
+    const [headers, body] = spamMessage({ ip: '198.51.100.9' }).split('\r\n\r\n');
+    const raw = buildMessage({
+      headers: forwardHeaders(),
+      parts: [
+        { headers: [['Content-Type', 'text/plain']], body: 'Headers and body attached.' },
+        { headers: [['Content-Type', 'text/rfc822-headers; name="headers.txt"']], body: headers! },
+        { headers: [['Content-Type', 'message/rfc822; name="body.txt"']], body: `\r\n${body}` },
+      ],
+    });
+    const report = onlyReport(await parseMessage(raw));
+    expect(report).toMatchObject({ senderDomain: 'deals.example', sourceIp: '198.51.100.9' });
+    expect(report.original.headersOnly).toBe(true);
   });
 
   it('warns about an Outlook .msg item it cannot read', async () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../src/arf/parse-message.ts';
-import { ABUSE_FIELDS, arfReport, buildMessage, reportHeaders, spamMessage } from './build-message.ts';
+import {
+  ABUSE_FIELDS,
+  arfReport,
+  buildMessage,
+  emlAttachment,
+  reportHeaders,
+  spamMessage,
+} from './build-message.ts';
 import { onlyReport, reportsOf } from './outcome-checks.ts';
 
 describe('ARF reports', () => {
@@ -153,16 +160,9 @@ describe('limits', () => {
         ['Subject', 'spam'],
       ],
       parts: [
-        {
-          headers: [
-            ['Content-Type', 'application/octet-stream; name="spam.eml"'],
-            ['Content-Disposition', 'attachment; filename="spam.eml"'],
-            ['Content-Transfer-Encoding', 'base64'],
-          ],
-          body: Buffer.from(spamMessage({ from: 'x@coins.example' }))
-            .toString('base64')
-            .replace(/.{76}/g, '$&\r\n'),
-        },
+        emlAttachment(spamMessage({ from: 'x@coins.example' }), [
+          ['Content-Disposition', 'attachment; filename="spam.eml"'],
+        ]),
       ],
     });
     expect(onlyReport(await parseMessage(raw))).toMatchObject({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEncodedWords } from '../../../src/arf/encoded-words.ts';
 import { normaliseFeedbackType } from '../../../src/arf/feedback-type.ts';
-import { isInternalIp, normaliseIp } from '../../../src/arf/ip-address.ts';
+import { isInternalIp, normaliseIp, publicIpInText } from '../../../src/arf/ip-address.ts';
 import { parseMailDate } from '../../../src/arf/mail-date.ts';
 import { addressIn, domainOf } from '../../../src/arf/mailbox-address.ts';
 
@@ -38,6 +38,15 @@ describe('addresses', () => {
     expect(addressIn(value)).toBe(address);
   });
 
+  it.each([
+    'Name <john smith@example.com>',
+    '<a[b]@example.com>',
+    '"john smith"@example.com',
+    `user@${'a'.repeat(300)}.example`,
+  ])('finds no address in %s', (value) => {
+    expect(addressIn(value)).toBeUndefined();
+  });
+
   it('knows the null path has no address', () => {
     expect(addressIn('<>')).toBeUndefined();
     expect(domainOf(addressIn('redacted@'))).toBeUndefined();
@@ -51,6 +60,17 @@ describe('IP addresses', () => {
     expect(normaliseIp('::FFFF:192.0.2.9')).toBe('192.0.2.9');
     expect(normaliseIp('192.0.2')).toBeUndefined();
     expect(normaliseIp('010.0.0.1')).toBeUndefined();
+  });
+
+  it.each([
+    ['Spam from 192.0.2.1.', '192.0.2.1'],
+    ['sender IP: [192.0.2.1]:25, at 10:00:00', '192.0.2.1'],
+    ['sent at 10:00:00 from 2001:DB8::25:', '2001:db8::25'],
+    ['from 10.1.1.1 via 192.0.2.8', '192.0.2.8'],
+    ['see https://192.0.2.1/x or 1.2.3', undefined],
+    ['version 2026.11.20, ticket 4711', undefined],
+  ])('finds the first Internet address a person wrote in "%s"', (text, ip) => {
+    expect(publicIpInText(text)).toBe(ip);
   });
 
   it('tells internal addresses from Internet ones, documentation ranges counting as Internet', () => {
