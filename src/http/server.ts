@@ -12,6 +12,7 @@ import { checkRoutes } from './check-routes.ts';
 import { RETRY_AFTER_SECONDS, statusForCode } from './error-codes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { homeRoutes } from './home-routes.ts';
 import { html } from './html.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { messagePage } from './pages/delist-pages.ts';
@@ -93,6 +94,7 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes, { rt });
+  await app.register(homeRoutes);
   await app.register(metricsRoutes, { rt });
   await app.register(reportRoutes, { rt, authenticate });
   await app.register(checkRoutes, { rt, authenticate });
