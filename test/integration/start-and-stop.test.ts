@@ -193,10 +193,20 @@ describe('repute start, through the real binary: failing, running and stopping',
         return row?.status === 'processed';
       });
 
+      // A worker process that dies is replaced.
+      process.kill(child.pid as number, 'SIGKILL');
+      const next = await repute.line(
+        (l) => running(l) && l.http === false && l.pid !== child.pid,
+        'a new worker',
+      );
+      expect(repute.lines.find((l) => l.msg === 'worker process exited; starting another')).toMatchObject({
+        signal: 'SIGKILL',
+      });
+
       repute.child.kill('SIGTERM');
       expect(await repute.exit()).toEqual({ code: 0, signal: null });
       expect(repute.lines.map((l) => l.msg)).toContain('stopped');
-      await waitFor(async () => !alive(child.pid as number), { what: 'the worker process gone' });
+      await waitFor(async () => !alive(next.pid as number), { what: 'the worker process gone' });
     } finally {
       await sql.end();
       await database.drop();
