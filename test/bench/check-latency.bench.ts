@@ -13,17 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
-import { loadConfig } from '../../src/config.ts';
-import { runMigrations } from '../../src/db/migrate.ts';
 import { acceptMessages, type IntakeInput } from '../../src/intake/accept-message.ts';
-import { createLogger } from '../../src/log.ts';
-import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
-import { openRuntime } from '../../src/runtime.ts';
 import { createToken } from '../../src/tokens.ts';
 import { buildArf } from '../support/build-arf.ts';
 import { forwardOf } from '../support/build-forward.ts';
-import { resolveServices } from '../support/services.ts';
+import { benchPlatform } from './bench-platform.ts';
 
 const N = Number(process.env.BENCH_REPORTS ?? 4000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 10);
@@ -121,34 +115,9 @@ const summary = (l: number[]) => {
 };
 
 async function main() {
-  const services = await resolveServices();
-  const dbName = `repute_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(services.postgresUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const dbUrl = new URL(services.postgresUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const port = 19000 + Math.floor(Math.random() * 1000);
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: services.redisUrl,
-    REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    WORKER_PROCESSES: WORKER_PROCESSES,
-  };
-  const rt = openRuntime(loadConfig(env), createLogger('warn'));
+  const { env, port, rt, close } = await benchPlatform({ WORKER_PROCESSES });
   let server: ChildProcess | undefined;
   try {
-    await runMigrations(rt.database);
-    for (let t = 0; t < 20; t++) {
-      await addTenant(rt.database.db, {
-        id: `tenant${t}`,
-        name: `Tenant ${t}`,
-        domains: [`tenant${t}.example`],
-      });
-      await addSendingIp(rt.database.db, `198.51.100.${t + 1}`, { tenantId: `tenant${t}` });
-    }
     const token = await createToken(rt.database.sql, 'service', 'bench-mta');
     const inputs = backlog();
     for (let i = 0; i < inputs.length; i += 200) {
@@ -196,10 +165,7 @@ async function main() {
       await once(server, 'exit');
     }
     agent.destroy();
-    await rt.close();
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-    await services.stop();
+    await close();
   }
 }
 
