@@ -42,6 +42,14 @@ interface Command<A> {
 }
 const command = <A>(c: Command<A>): Command<unknown> => c as Command<unknown>;
 const noArgs = (argv: string[]) => void readArgs(argv, {});
+/** Status 0 once it has run. */
+const done = async (work: Promise<unknown>): Promise<number> => {
+  await work;
+  return EXIT.ok;
+};
+/** A command without arguments that prints a list. */
+const listing = (usage: string, print: (rt: Runtime) => Promise<void>) =>
+  command({ usage, args: noArgs, run: (rt) => done(print(rt)) });
 
 const COMMANDS: Record<string, Command<unknown>> = {
   migrate: command({
@@ -99,7 +107,6 @@ const COMMANDS: Record<string, Command<unknown>> = {
       if (tenant && values.shared) throw new UsageError('--tenant and --shared: give one, not both');
       if (!tenant && !values.shared)
         throw new UsageError('--tenant ID (a dedicated IP) or --shared is missing');
-      if (tenant && values.pool) throw new UsageError('--pool goes with --shared, not --tenant');
       return { ip: positionals[0]!, tenant, pool: values.pool as string | undefined };
     },
     run: async (rt, { ip, tenant, pool }) => {
@@ -149,19 +156,9 @@ const COMMANDS: Record<string, Command<unknown>> = {
     usage: 'dkim add DOMAIN SELECTOR PUBLIC_KEY_FILE',
     args: (argv) =>
       readArgs(argv, {}, ['DOMAIN', 'SELECTOR', 'PUBLIC_KEY_FILE']).positionals as [string, string, string],
-    run: async (rt, [domain, selector, file]) => {
-      await printDkimKeyAdded(rt, domain, selector, file);
-      return EXIT.ok;
-    },
+    run: (rt, [domain, selector, file]) => done(printDkimKeyAdded(rt, domain, selector, file)),
   }),
-  'dkim list': command({
-    usage: 'dkim list',
-    args: noArgs,
-    run: async (rt) => {
-      await printDkimKeys(rt);
-      return EXIT.ok;
-    },
-  }),
+  'dkim list': listing('dkim list', printDkimKeys),
   'dkim remove': command({
     usage: 'dkim remove DOMAIN SELECTOR',
     args: (argv) => readArgs(argv, {}, ['DOMAIN', 'SELECTOR']).positionals as [string, string],
@@ -178,19 +175,9 @@ const COMMANDS: Record<string, Command<unknown>> = {
         throw new UsageError('--domain D is missing (the domain that signs its reports)');
       return { name: positionals[0]!, domains };
     },
-    run: async (rt, { name, domains }) => {
-      await printPartnerAdded(rt, name, domains);
-      return EXIT.ok;
-    },
+    run: (rt, { name, domains }) => done(printPartnerAdded(rt, name, domains)),
   }),
-  'partner list': command({
-    usage: 'partner list',
-    args: noArgs,
-    run: async (rt) => {
-      await printPartners(rt);
-      return EXIT.ok;
-    },
-  }),
+  'partner list': listing('partner list', printPartners),
   'partner remove': command({
     usage: 'partner remove NAME',
     args: (argv) => readArgs(argv, {}, ['NAME']).positionals[0]!,
@@ -203,10 +190,7 @@ const COMMANDS: Record<string, Command<unknown>> = {
       const { values, positionals } = readArgs(argv, { reporter: { type: 'string' } }, ['PATH']);
       return { path: positionals[0]!, reporter: (values.reporter as string | undefined) ?? null };
     },
-    run: async (rt, { path, reporter }) => {
-      await importReports(rt, path, reporter);
-      return EXIT.ok;
-    },
+    run: (rt, { path, reporter }) => done(importReports(rt, path, reporter)),
   }),
   'scores top': command({
     usage: 'scores top [--ips|--tenants] [--limit N] [--order complaints|rate]',
@@ -225,10 +209,7 @@ const COMMANDS: Record<string, Command<unknown>> = {
       const limit = values.limit === undefined ? 20 : wholeNumber(values.limit as string, '--limit', 1000);
       return { type: values.tenants ? ('tenant' as const) : ('ip' as const), order, limit } as const;
     },
-    run: async (rt, opts) => {
-      await printTopScores(rt, opts);
-      return EXIT.ok;
-    },
+    run: (rt, opts) => done(printTopScores(rt, opts)),
   }),
   'webhook add': command({
     usage: 'webhook add URL [--secret S] [--events ip.blocked,...]',
@@ -242,26 +223,13 @@ const COMMANDS: Record<string, Command<unknown>> = {
         typeof values.events === 'string' ? values.events.split(',').map((e) => e.trim()) : undefined;
       return { url: positionals[0]!, secret: values.secret as string | undefined, events };
     },
-    run: async (rt, input) => {
-      await printWebhookAdded(rt, input);
-      return EXIT.ok;
-    },
+    run: (rt, input) => done(printWebhookAdded(rt, input)),
   }),
-  'webhook list': command({
-    usage: 'webhook list',
-    args: noArgs,
-    run: async (rt) => {
-      await printWebhooks(rt);
-      return EXIT.ok;
-    },
-  }),
+  'webhook list': listing('webhook list', printWebhooks),
   'webhook remove': command({
     usage: 'webhook remove ID',
     args: (argv) => wholeNumber(readArgs(argv, {}, ['ID']).positionals[0]!, 'ID (from webhook list)'),
-    run: async (rt, id) => {
-      await printWebhookRemoved(rt, id);
-      return EXIT.ok;
-    },
+    run: (rt, id) => done(printWebhookRemoved(rt, id)),
   }),
   'dnsbl export': command({
     usage: 'dnsbl export [--out FILE] [--format combined|ip4set|ip6trie]',
@@ -273,10 +241,7 @@ const COMMANDS: Record<string, Command<unknown>> = {
       }
       return { out: values.out as string | undefined, format: format as never };
     },
-    run: async (rt, opts) => {
-      await exportDnsblZone(rt, opts);
-      return EXIT.ok;
-    },
+    run: (rt, opts) => done(exportDnsblZone(rt, opts)),
   }),
   serve: command({
     usage: 'serve',
