@@ -8,8 +8,17 @@ const bool = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const schema = z.object({
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/repute'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\/[^/?#]+/i,
+      'must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/repute',
+    )
+    .default('postgres://postgres@127.0.0.1:5432/repute'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/[^/?#]*/i, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+    .default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_:{}.-]+$/, 'letters, digits and _ : { } . - only')
@@ -33,11 +42,24 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]+$/, 'a header field name')
     .default('X-Repute-Tenant'),
-  PUBLIC_URL: z.string().url().default('http://localhost:8080'),
+  /** Where people reach this server (NDR texts, delist links, cookies); unset = http://localhost:PORT. */
+  PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(200),
-  /** Number of worker processes `repute work` / `repute start` fork (0 = run in this process). */
-  WORKER_PROCESSES: z.coerce.number().int().min(0).max(64).default(0),
+  /**
+   * Worker processes `repute work` / `repute start` fork (0 = the workers run in this process).
+   * Unset: `start` forks one, so parsing never runs on the event loop that serves HTTP; `work` forks none.
+   */
+  WORKER_PROCESSES: z.coerce.number().int().min(0).max(64).optional(),
+  /** How long a stop (SIGTERM, SIGINT, SIGHUP) may take before the process exits anyway, with status 1. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(8),
+  /**
+   * Stop when the parent process goes away. npm and npx run a command through `sh -c`,
+   * which dies on SIGTERM without passing it on: so on by default under npm.
+   */
+  STOP_WITH_PARENT: bool.optional(),
+  /** Set by npm for the commands it runs (`npx repute start`, `npm start`). */
+  npm_command: z.string().optional(),
   RUN_MIGRATIONS: bool.default(true),
   /**
    * Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs, or
@@ -129,9 +151,14 @@ export type Config = {
   dkim: { platformKeysFile: string | null; dnsServers: string[]; dnsTimeoutMs: number };
   policyFile: string | null;
   publicUrl: string;
+  /** PUBLIC_URL was not set: publicUrl follows the port actually listened on. */
+  publicUrlIsDefault: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   workerConcurrency: number;
-  workerProcesses: number;
+  /** null: the command's default (`start` 1, `work` 0). */
+  workerProcesses: number | null;
+  shutdownTimeoutMs: number;
+  stopWithParent: boolean;
   runMigrations: boolean;
   trustProxy: boolean | string[];
   imap: {
@@ -186,10 +213,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dnsTimeoutMs: e.DKIM_DNS_TIMEOUT_MS,
     },
     policyFile: e.POLICY_FILE ?? null,
-    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, ''),
+    publicUrlIsDefault: e.PUBLIC_URL === undefined,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
-    workerProcesses: e.WORKER_PROCESSES,
+    workerProcesses: e.WORKER_PROCESSES ?? null,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    stopWithParent: e.STOP_WITH_PARENT ?? e.npm_command !== undefined,
     runMigrations: e.RUN_MIGRATIONS,
     trustProxy:
       e.TRUST_PROXY === 'true'
@@ -233,6 +263,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ttlSeconds: e.DNSBL_TTL_SECONDS,
     },
   };
+}
+
+/**
+ * Where a browser on this machine reaches a server listening on host:port: localhost
+ * for the loopback and wildcard addresses, else the address itself.
+ */
+export function defaultPublicUrl(host: string, port: number): string {
+  const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', ''].includes(host);
+  const name = local ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 /** The signed tenant header's settings, as attribution wants them. */

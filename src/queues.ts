@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** The queues of the flow. Jobs carry ids only; the bytes live in Postgres. */
@@ -36,6 +36,16 @@ export function producerConnection(url: string, options: RedisOptions = {}): Red
 /** A connection for workers: BullMQ wants blocking commands retried forever. */
 export function workerConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+/**
+ * Stops a worker: in-flight jobs finish first, unless Redis is down. Then they could not
+ * be marked done anyway (BullMQ hands them out again once Redis is back, and a job runs
+ * twice without counting twice), and waiting for Redis would hang the stop.
+ */
+export async function closeWorker(worker: Worker, connection: Redis): Promise<void> {
+  await worker.close(connection.status !== 'ready');
+  connection.disconnect();
 }
 
 export interface Queues {

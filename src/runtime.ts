@@ -32,17 +32,22 @@ export function openRuntime(config: Config, log: Logger = createLogger(config.lo
   // Batching keeps the connections needed few: reads, a transaction or two, intake.
   const database = connectDatabase(config.databaseUrl, { max: 10 });
   const redis = producerConnection(config.redisUrl);
-  // ioredis reports every failed reconnect; one line per outage state is enough.
+  // ioredis reports every failed reconnect; one line per outage state is enough. Before
+  // Redis was first ready there is no outage to report: the commands that need Redis
+  // check it at start (src/cli/reach-services.ts) and say so in one line.
+  let redisUp = false;
   let redisDown = false;
   redis.on('error', (err) => {
-    if (!redisDown) log.warn({ err: err.message }, 'redis unavailable');
+    if (redisUp && !redisDown) log.warn({ err: err.message }, 'redis unavailable');
     redisDown = true;
   });
   redis.on('ready', () => {
-    if (redisDown) log.info('redis available again');
+    if (redisUp && redisDown) log.info('redis available again');
+    redisUp = true;
     redisDown = false;
   });
   const queues = openQueues(redis, config.redisPrefix);
+  let closing: Promise<void> | undefined;
   return {
     config,
     log,
@@ -56,10 +61,13 @@ export function openRuntime(config: Config, log: Logger = createLogger(config.lo
       servers: config.dkim.dnsServers,
       timeoutMs: config.dkim.dnsTimeoutMs,
     }),
-    close: async () => {
-      await queues.close();
-      redis.disconnect();
-      await database.close();
+    close: () => {
+      closing ??= (async () => {
+        await queues.close();
+        redis.disconnect();
+        await database.close();
+      })();
+      return closing;
     },
   };
 }

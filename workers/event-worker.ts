@@ -3,7 +3,7 @@ import { rebuildCheckCache } from '../src/events/check-cache.ts';
 import { publishOutbox } from '../src/events/publish-outbox.ts';
 import { buildPublishers } from '../src/events/publishers.ts';
 import { startNoticeSender } from '../src/notices/tenant-notices.ts';
-import { EVENTS_QUEUE, type EventsJob, workerConnection } from '../src/queues.ts';
+import { closeWorker, EVENTS_QUEUE, type EventsJob, workerConnection } from '../src/queues.ts';
 import type { Runtime } from '../src/runtime.ts';
 import { startWebhookWorker } from './webhook-worker.ts';
 
@@ -40,8 +40,7 @@ export function startEventWorker(rt: Runtime): { worker: Worker<EventsJob>; clos
     worker,
     close: async () => {
       clearInterval(sweep);
-      await Promise.all([worker.close(), webhooks.close(), notices.close()]);
-      connection.disconnect();
+      await Promise.all([closeWorker(worker, connection), webhooks.close(), notices.close()]);
     },
   };
 }

@@ -1,10 +1,10 @@
 import { Worker } from 'bullmq';
 import { markPipelineFailure, reportJobRunner } from '../src/pipeline/report-job.ts';
-import { REPORTS_QUEUE, type ReportJob, workerConnection } from '../src/queues.ts';
+import { closeWorker, REPORTS_QUEUE, type ReportJob, workerConnection } from '../src/queues.ts';
 import type { Runtime } from '../src/runtime.ts';
 
 /** The reports queue's consumer: one job, one inbound message; concurrent jobs share a batch. */
-export function startReportWorker(rt: Runtime): Worker<ReportJob> {
+export function startReportWorker(rt: Runtime): { worker: Worker<ReportJob>; close(): Promise<void> } {
   const log = rt.log.child({ component: 'report-worker' });
   const connection = workerConnection(rt.config.redisUrl);
   const runJob = reportJobRunner(rt, log);
@@ -22,8 +22,7 @@ export function startReportWorker(rt: Runtime): Worker<ReportJob> {
     );
     if (final) void markPipelineFailure(rt, job.data.inboundId, err).catch(() => {});
   });
-  // A connection handed to BullMQ stays ours to close.
-  worker.on('closed', () => connection.disconnect());
   worker.on('error', (err) => log.warn({ err: err.message }, 'report worker error'));
-  return worker;
+  // A connection handed to BullMQ stays ours to close.
+  return { worker, close: () => closeWorker(worker, connection) };
 }

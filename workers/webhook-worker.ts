@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { pendingOutlook } from '../src/events/webhooks/claim-deliveries.ts';
 import { deliverDue } from '../src/events/webhooks/deliver-due.ts';
-import { WEBHOOKS_QUEUE, type WebhooksJob, workerConnection } from '../src/queues.ts';
+import { closeWorker, WEBHOOKS_QUEUE, type WebhooksJob, workerConnection } from '../src/queues.ts';
 import type { Runtime } from '../src/runtime.ts';
 
 const SWEEP_MS = 30_000;
@@ -77,9 +77,8 @@ export function startWebhookWorker(rt: Runtime): { worker: Worker<WebhooksJob>; 
     worker,
     close: async () => {
       clearInterval(sweep);
-      await worker.close();
+      await closeWorker(worker, connection);
       await running?.catch(() => {});
-      connection.disconnect();
     },
   };
 }

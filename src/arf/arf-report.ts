@@ -5,11 +5,7 @@ import { allFields, type HeaderField, splitHeaderFields } from './header-fields.
 import { ipFromComplaintSubject } from './jmrp.ts';
 import type { MailPart, MailView } from './mail-view.ts';
 import { addressIn } from './mailbox-address.ts';
-import {
-  readOriginalMessage,
-  readReportedOriginal,
-  unknownOriginal,
-} from './original-message.ts';
+import { readOriginalMessage, readReportedOriginal, unknownOriginal } from './original-message.ts';
 import { senderDomainOf } from './sender-domain.ts';
 import { chooseSourceIp, namedIp, receivedDate } from './source-ip.ts';
 import type { ParsedReport, ParseOutcome } from './types.ts';

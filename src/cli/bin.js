@@ -5,4 +5,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const status = await main(process.argv.slice(2));
+process.exitCode = status;
+// Everything is closed by now and the process ends by itself, output flushed; should a
+// library leave a timer or socket behind, it still ends, with this status.
+setTimeout(() => process.exit(status), 1000).unref();

@@ -1,4 +1,4 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { isReputeError } from '../errors.ts';
@@ -6,6 +6,7 @@ import { createLogger } from '../log.ts';
 import { addDomain, addSendingIp, addTenant } from '../platform/directory.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { createToken, listTokens, ROLES, type Role, revokeToken } from '../tokens.ts';
+import { readArgs, requiredOption, UsageError, wholeNumber } from './arguments.ts';
 import { exportDnsblZone, printWebhookAdded, printWebhookRemoved, printWebhooks } from './event-commands.ts';
 import {
   printDkimKeyAdded,
@@ -16,260 +17,345 @@ import {
   printPartners,
 } from './evidence-commands.ts';
 import { importReports } from './import-reports.ts';
+import { reachPostgres, reachRedis } from './reach-services.ts';
 import { runServices } from './run-services.ts';
 import { printTopScores } from './scores-top.ts';
 import { USAGE } from './usage.ts';
 
-class UsageError extends Error {}
+/**
+ * Exit statuses, the same for every command: 0 done (or stopped cleanly), 1 it failed
+ * (bad environment, a service unreachable, a refusal, a stop cut off), 2 the command
+ * line is wrong (the message says what, the usage follows).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-type Handler = (rt: Runtime, args: string[]) => Promise<number | 'running'>;
+interface Command<A> {
+  /** As `repute --help` writes it, without the `repute `. */
+  usage: string;
+  /** Checked before it runs (every command needs Postgres). */
+  needsRedis?: boolean;
+  /** Runs until stopped, logging at LOG_LEVEL (the others only warn). */
+  longRunning?: boolean;
+  /** Reads the command line; throws UsageError before anything is connected. */
+  args(argv: string[]): A;
+  run(rt: Runtime, args: A): Promise<number>;
+}
+const command = <A>(c: Command<A>): Command<unknown> => c as Command<unknown>;
+const noArgs = (argv: string[]) => void readArgs(argv, {});
+/** Status 0 once it has run. */
+const done = async (work: Promise<unknown>): Promise<number> => {
+  await work;
+  return EXIT.ok;
+};
+/** A command without arguments that prints a list. */
+const listing = (usage: string, print: (rt: Runtime) => Promise<void>) =>
+  command({ usage, args: noArgs, run: (rt) => done(print(rt)) });
 
-const parse = (
-  args: string[],
-  options: ParseArgsConfig['options'],
-): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } => {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true }) as never;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+const COMMANDS: Record<string, Command<unknown>> = {
+  migrate: command({
+    usage: 'migrate',
+    args: noArgs,
+    run: async (rt) => {
+      const { applied, total } = await runMigrations(rt.database);
+      console.log(
+        applied
+          ? `${applied} migrations applied (${total} in all)`
+          : `database up to date (${total} migrations)`,
+      );
+      return EXIT.ok;
+    },
+  }),
+  'tenant add': command({
+    usage: 'tenant add ID --name NAME [--domain D]... [--contact EMAIL]',
+    args: (argv) => {
+      const { values, positionals } = readArgs(
+        argv,
+        { name: { type: 'string' }, domain: { type: 'string', multiple: true }, contact: { type: 'string' } },
+        ['ID'],
+      );
+      return {
+        id: positionals[0]!,
+        name: requiredOption(values, 'name'),
+        domains: values.domain as string[] | undefined,
+        contactEmail: values.contact as string | undefined,
+      };
+    },
+    run: async (rt, tenant) => {
+      await addTenant(rt.database.db, tenant);
+      console.log(`tenant ${tenant.id} added`);
+      return EXIT.ok;
+    },
+  }),
+  'domain add': command({
+    usage: 'domain add TENANT DOMAIN',
+    args: (argv) => readArgs(argv, {}, ['TENANT', 'DOMAIN']).positionals as [string, string],
+    run: async (rt, [tenant, domain]) => {
+      await addDomain(rt.database.db, tenant, domain);
+      console.log(`${domain} registered to ${tenant}`);
+      return EXIT.ok;
+    },
+  }),
+  'ip add': command({
+    usage: 'ip add IP (--tenant ID | --shared [--pool NAME])',
+    args: (argv) => {
+      const { values, positionals } = readArgs(
+        argv,
+        { tenant: { type: 'string' }, shared: { type: 'boolean' }, pool: { type: 'string' } },
+        ['IP'],
+      );
+      const tenant = values.tenant as string | undefined;
+      if (tenant && values.shared) throw new UsageError('--tenant and --shared: give one, not both');
+      if (!tenant && !values.shared)
+        throw new UsageError('--tenant ID (a dedicated IP) or --shared is missing');
+      return { ip: positionals[0]!, tenant, pool: values.pool as string | undefined };
+    },
+    run: async (rt, { ip, tenant, pool }) => {
+      const added = await addSendingIp(rt.database.db, ip, { tenantId: tenant, pool });
+      console.log(`${added} added ${tenant ? `for tenant ${tenant}` : 'to the shared pool'}`);
+      return EXIT.ok;
+    },
+  }),
+  'token create': command({
+    usage: `token create --role (${ROLES.join('|')}) --name NAME`,
+    args: (argv) => {
+      const { values } = readArgs(argv, { role: { type: 'string' }, name: { type: 'string' } });
+      const role = requiredOption(values, 'role', `--role (${ROLES.join('|')})`);
+      if (!ROLES.includes(role as Role))
+        throw new UsageError(`--role "${role}" is not one of ${ROLES.join(', ')}`);
+      return { role: role as Role, name: requiredOption(values, 'name') };
+    },
+    run: async (rt, { role, name }) => {
+      console.log(await createToken(rt.database.sql, role, name));
+      return EXIT.ok;
+    },
+  }),
+  'token list': command({
+    usage: 'token list',
+    args: noArgs,
+    run: async (rt) => {
+      for (const t of await listTokens(rt.database.sql)) {
+        const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
+        console.log(`${t.id}\t${t.role}\t${t.name}\tcreated ${t.createdAt.toISOString()}\t${state}`);
+      }
+      return EXIT.ok;
+    },
+  }),
+  'token revoke': command({
+    usage: 'token revoke ID   (the id from token list)',
+    args: (argv) => wholeNumber(readArgs(argv, {}, ['ID']).positionals[0]!, 'ID (from token list)'),
+    run: async (rt, id) => {
+      if (!(await revokeToken(rt.database.sql, id))) {
+        process.stderr.write(`repute: no active token with id ${id}\n`);
+        return EXIT.failed;
+      }
+      console.log(`token ${id} revoked`);
+      return EXIT.ok;
+    },
+  }),
+  'dkim add': command({
+    usage: 'dkim add DOMAIN SELECTOR PUBLIC_KEY_FILE',
+    args: (argv) =>
+      readArgs(argv, {}, ['DOMAIN', 'SELECTOR', 'PUBLIC_KEY_FILE']).positionals as [string, string, string],
+    run: (rt, [domain, selector, file]) => done(printDkimKeyAdded(rt, domain, selector, file)),
+  }),
+  'dkim list': listing('dkim list', printDkimKeys),
+  'dkim remove': command({
+    usage: 'dkim remove DOMAIN SELECTOR',
+    args: (argv) => readArgs(argv, {}, ['DOMAIN', 'SELECTOR']).positionals as [string, string],
+    run: (rt, [domain, selector]) => printDkimKeyRemoved(rt, domain, selector),
+  }),
+  'partner add': command({
+    usage: 'partner add NAME --domain D [--domain D]...',
+    args: (argv) => {
+      const { values, positionals } = readArgs(argv, { domain: { type: 'string', multiple: true } }, [
+        'NAME',
+      ]);
+      const domains = (values.domain as string[] | undefined) ?? [];
+      if (domains.length === 0)
+        throw new UsageError('--domain D is missing (the domain that signs its reports)');
+      return { name: positionals[0]!, domains };
+    },
+    run: (rt, { name, domains }) => done(printPartnerAdded(rt, name, domains)),
+  }),
+  'partner list': listing('partner list', printPartners),
+  'partner remove': command({
+    usage: 'partner remove NAME',
+    args: (argv) => readArgs(argv, {}, ['NAME']).positionals[0]!,
+    run: (rt, name) => printPartnerRemoved(rt, name),
+  }),
+  import: command({
+    usage: 'import PATH [--reporter NAME]',
+    needsRedis: true,
+    args: (argv) => {
+      const { values, positionals } = readArgs(argv, { reporter: { type: 'string' } }, ['PATH']);
+      return { path: positionals[0]!, reporter: (values.reporter as string | undefined) ?? null };
+    },
+    run: (rt, { path, reporter }) => done(importReports(rt, path, reporter)),
+  }),
+  'scores top': command({
+    usage: 'scores top [--ips|--tenants] [--limit N] [--order complaints|rate]',
+    args: (argv) => {
+      const { values } = readArgs(argv, {
+        ips: { type: 'boolean' },
+        tenants: { type: 'boolean' },
+        limit: { type: 'string' },
+        order: { type: 'string' },
+      });
+      if (values.ips && values.tenants) throw new UsageError('--ips and --tenants: give one, not both');
+      const order = (values.order ?? 'complaints') as string;
+      if (order !== 'complaints' && order !== 'rate') {
+        throw new UsageError(`--order "${order}" is not one of complaints, rate`);
+      }
+      const limit = values.limit === undefined ? 20 : wholeNumber(values.limit as string, '--limit', 1000);
+      return { type: values.tenants ? ('tenant' as const) : ('ip' as const), order, limit } as const;
+    },
+    run: (rt, opts) => done(printTopScores(rt, opts)),
+  }),
+  'webhook add': command({
+    usage: 'webhook add URL [--secret S] [--events ip.blocked,...]',
+    args: (argv) => {
+      const { values, positionals } = readArgs(
+        argv,
+        { secret: { type: 'string' }, events: { type: 'string' } },
+        ['URL'],
+      );
+      const events =
+        typeof values.events === 'string' ? values.events.split(',').map((e) => e.trim()) : undefined;
+      return { url: positionals[0]!, secret: values.secret as string | undefined, events };
+    },
+    run: (rt, input) => done(printWebhookAdded(rt, input)),
+  }),
+  'webhook list': listing('webhook list', printWebhooks),
+  'webhook remove': command({
+    usage: 'webhook remove ID',
+    args: (argv) => wholeNumber(readArgs(argv, {}, ['ID']).positionals[0]!, 'ID (from webhook list)'),
+    run: (rt, id) => done(printWebhookRemoved(rt, id)),
+  }),
+  'dnsbl export': command({
+    usage: 'dnsbl export [--out FILE] [--format combined|ip4set|ip6trie]',
+    args: (argv) => {
+      const { values } = readArgs(argv, { out: { type: 'string' }, format: { type: 'string' } });
+      const format = values.format as string | undefined;
+      if (format !== undefined && !['combined', 'ip4set', 'ip6trie'].includes(format)) {
+        throw new UsageError(`--format "${format}" is not one of combined, ip4set, ip6trie`);
+      }
+      return { out: values.out as string | undefined, format: format as never };
+    },
+    run: (rt, opts) => done(exportDnsblZone(rt, opts)),
+  }),
+  serve: command({
+    usage: 'serve',
+    needsRedis: true,
+    longRunning: true,
+    args: noArgs,
+    run: (rt) => runServices(rt, { http: true, workers: false }),
+  }),
+  work: command({
+    usage: 'work',
+    needsRedis: true,
+    longRunning: true,
+    args: noArgs,
+    // Its event loop serves nothing: the workers run in it unless WORKER_PROCESSES says to fork.
+    run: (rt) =>
+      runServices(rt, { http: false, workers: true, workerProcesses: rt.config.workerProcesses ?? 0 }),
+  }),
+  imap: command({
+    usage: 'imap',
+    needsRedis: true,
+    longRunning: true,
+    args: noArgs,
+    run: (rt) => runServices(rt, { http: false, workers: false, mailbox: true }),
+  }),
+  start: command({
+    usage: 'start',
+    needsRedis: true,
+    longRunning: true,
+    args: noArgs,
+    run: async (rt) => {
+      if (rt.config.runMigrations) {
+        const { applied, total } = await runMigrations(rt.database);
+        rt.log.info(
+          { applied, total },
+          applied
+            ? `database migrated: ${applied} migrations applied`
+            : 'database up to date: no migrations to apply',
+        );
+      } else {
+        rt.log.info('migrations not run (RUN_MIGRATIONS=false)');
+      }
+      // One worker process by default: parsing stays off the event loop that answers /v1/check.
+      return runServices(rt, {
+        http: true,
+        workers: true,
+        mailbox: rt.config.imap.url !== null,
+        workerProcesses: rt.config.workerProcesses ?? 1,
+      });
+    },
+  }),
 };
 
-const COMMANDS: Record<string, Handler> = {
-  migrate: async (rt) => {
-    await runMigrations(rt.database);
-    console.log('migrations applied');
-    return 0;
-  },
-  'tenant add': async (rt, args) => {
-    const { values, positionals } = parse(args, {
-      name: { type: 'string' },
-      domain: { type: 'string', multiple: true },
-      contact: { type: 'string' },
-    });
-    const [id] = positionals;
-    if (!id || positionals.length > 1 || typeof values.name !== 'string')
-      throw new UsageError('tenant add ID --name NAME');
-    await addTenant(rt.database.db, {
-      id,
-      name: values.name,
-      domains: values.domain as string[] | undefined,
-      contactEmail: values.contact as string | undefined,
-    });
-    console.log(`tenant ${id} added`);
-    return 0;
-  },
-  'domain add': async (rt, args) => {
-    const { positionals } = parse(args, {});
-    const [tenant, domain] = positionals;
-    if (!tenant || !domain || positionals.length > 2) throw new UsageError('domain add TENANT DOMAIN');
-    await addDomain(rt.database.db, tenant, domain);
-    console.log(`${domain} registered to ${tenant}`);
-    return 0;
-  },
-  'ip add': async (rt, args) => {
-    const { values, positionals } = parse(args, {
-      tenant: { type: 'string' },
-      shared: { type: 'boolean' },
-      pool: { type: 'string' },
-    });
-    const [ip] = positionals;
-    const tenant = values.tenant as string | undefined;
-    if (!ip || positionals.length > 1 || Boolean(tenant) === Boolean(values.shared)) {
-      throw new UsageError('ip add IP (--tenant ID | --shared [--pool NAME])');
-    }
-    const added = await addSendingIp(rt.database.db, ip, {
-      tenantId: tenant,
-      pool: values.pool as string | undefined,
-    });
-    console.log(`${added} added ${tenant ? `for tenant ${tenant}` : 'to the shared pool'}`);
-    return 0;
-  },
-  'token create': async (rt, args) => {
-    const { values, positionals } = parse(args, { role: { type: 'string' }, name: { type: 'string' } });
-    const role = values.role as Role | undefined;
-    if (positionals.length || !role || !ROLES.includes(role) || typeof values.name !== 'string') {
-      throw new UsageError(`token create --role (${ROLES.join('|')}) --name NAME`);
-    }
-    console.log(await createToken(rt.database.sql, role, values.name));
-    return 0;
-  },
-  'token list': async (rt, args) => {
-    if (parse(args, {}).positionals.length) throw new UsageError('token list');
-    for (const t of await listTokens(rt.database.sql)) {
-      const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active';
-      console.log(`${t.id}\t${t.role}\t${t.name}\tcreated ${t.createdAt.toISOString()}\t${state}`);
-    }
-    return 0;
-  },
-  'token revoke': async (rt, args) => {
-    const [id, ...rest] = parse(args, {}).positionals;
-    if (!id || rest.length || !/^\d+$/.test(id))
-      throw new UsageError('token revoke ID   (the id from token list)');
-    if (!(await revokeToken(rt.database.sql, Number(id)))) {
-      process.stderr.write(`repute: no active token with id ${id}\n`);
-      return 1;
-    }
-    console.log(`token ${id} revoked`);
-    return 0;
-  },
-  'dkim add': async (rt, args) => {
-    const { positionals } = parse(args, {});
-    const [domain, selector, file] = positionals;
-    if (!domain || !selector || !file || positionals.length > 3)
-      throw new UsageError('dkim add DOMAIN SELECTOR PUBLIC_KEY_FILE');
-    await printDkimKeyAdded(rt, domain, selector, file);
-    return 0;
-  },
-  'dkim list': async (rt, args) => {
-    if (parse(args, {}).positionals.length) throw new UsageError('dkim list');
-    await printDkimKeys(rt);
-    return 0;
-  },
-  'dkim remove': async (rt, args) => {
-    const { positionals } = parse(args, {});
-    const [domain, selector] = positionals;
-    if (!domain || !selector || positionals.length > 2) throw new UsageError('dkim remove DOMAIN SELECTOR');
-    return printDkimKeyRemoved(rt, domain, selector);
-  },
-  'partner add': async (rt, args) => {
-    const { values, positionals } = parse(args, { domain: { type: 'string', multiple: true } });
-    const [name] = positionals;
-    const domains = (values.domain as string[] | undefined) ?? [];
-    if (!name || positionals.length > 1 || domains.length === 0)
-      throw new UsageError('partner add NAME --domain D [--domain D]...');
-    await printPartnerAdded(rt, name, domains);
-    return 0;
-  },
-  'partner list': async (rt, args) => {
-    if (parse(args, {}).positionals.length) throw new UsageError('partner list');
-    await printPartners(rt);
-    return 0;
-  },
-  'partner remove': async (rt, args) => {
-    const { positionals } = parse(args, {});
-    if (positionals.length !== 1) throw new UsageError('partner remove NAME');
-    return printPartnerRemoved(rt, positionals[0]!);
-  },
-  import: async (rt, args) => {
-    const { values, positionals } = parse(args, { reporter: { type: 'string' } });
-    const [path] = positionals;
-    if (!path || positionals.length > 1) throw new UsageError('import PATH [--reporter NAME]');
-    await importReports(rt, path, (values.reporter as string | undefined) ?? null);
-    return 0;
-  },
-  'scores top': async (rt, args) => {
-    const { values, positionals } = parse(args, {
-      ips: { type: 'boolean' },
-      tenants: { type: 'boolean' },
-      limit: { type: 'string' },
-      order: { type: 'string' },
-    });
-    const limit = Number(values.limit ?? 20);
-    const order = (values.order ?? 'complaints') as string;
-    if (
-      positionals.length ||
-      (values.ips && values.tenants) ||
-      !Number.isInteger(limit) ||
-      limit < 1 ||
-      limit > 1000 ||
-      !['complaints', 'rate'].includes(order)
-    ) {
-      throw new UsageError('scores top [--ips|--tenants] [--limit N] [--order complaints|rate]');
-    }
-    await printTopScores(rt, {
-      type: values.tenants ? 'tenant' : 'ip',
-      order: order as 'complaints' | 'rate',
-      limit,
-    });
-    return 0;
-  },
-  'webhook add': async (rt, args) => {
-    const { values, positionals } = parse(args, { secret: { type: 'string' }, events: { type: 'string' } });
-    const [url] = positionals;
-    if (!url || positionals.length > 1)
-      throw new UsageError('webhook add URL [--secret S] [--events ip.blocked,...]');
-    const events =
-      typeof values.events === 'string' ? values.events.split(',').map((e) => e.trim()) : undefined;
-    await printWebhookAdded(rt, { url, secret: values.secret as string | undefined, events });
-    return 0;
-  },
-  'webhook list': async (rt, args) => {
-    if (parse(args, {}).positionals.length) throw new UsageError('webhook list');
-    await printWebhooks(rt);
-    return 0;
-  },
-  'webhook remove': async (rt, args) => {
-    const { positionals } = parse(args, {});
-    const id = Number(positionals[0]);
-    if (positionals.length !== 1 || !Number.isSafeInteger(id) || id < 1)
-      throw new UsageError('webhook remove ID');
-    await printWebhookRemoved(rt, id);
-    return 0;
-  },
-  'dnsbl export': async (rt, args) => {
-    const { values, positionals } = parse(args, { out: { type: 'string' }, format: { type: 'string' } });
-    const format = values.format as string | undefined;
-    if (positionals.length || (format !== undefined && !['combined', 'ip4set', 'ip6trie'].includes(format))) {
-      throw new UsageError('dnsbl export [--out FILE] [--format combined|ip4set|ip6trie]');
-    }
-    await exportDnsblZone(rt, { out: values.out as string | undefined, format: format as never });
-    return 0;
-  },
-  serve: async (rt, args) => {
-    parse(args, {});
-    await runServices(rt, { http: true, workers: false });
-    return 'running';
-  },
-  work: async (rt, args) => {
-    parse(args, {});
-    await runServices(rt, { http: false, workers: true });
-    return 'running';
-  },
-  imap: async (rt, args) => {
-    parse(args, {});
-    await runServices(rt, { http: false, workers: false, mailbox: true });
-    return 'running';
-  },
-  start: async (rt, args) => {
-    parse(args, {});
-    if (rt.config.runMigrations) await runMigrations(rt.database);
-    await runServices(rt, { http: true, workers: true, mailbox: rt.config.imap.url !== null });
-    return 'running';
-  },
-};
+const version = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 
-/** Runs one command; returns the exit code (long-running commands resolve when stopped). */
+/** The commands starting with a word (`token` → token create, token list, token revoke). */
+const group = (word: string) => Object.keys(COMMANDS).filter((name) => name.startsWith(`${word} `));
+
+function usageFailure(name: string, message: string): number {
+  process.stderr.write(
+    `repute ${name}: ${message}\nUsage: repute ${COMMANDS[name]!.usage}\n(repute --help lists every command)\n`,
+  );
+  return EXIT.usage;
+}
+
+/** Runs one command; returns the exit status (long-running commands resolve when stopped). */
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+  const [first = '', second = ''] = argv;
+  if (['help', '--help', '-h'].includes(first)) {
     process.stdout.write(USAGE);
-    return argv.length === 0 ? 1 : 0;
+    return EXIT.ok;
   }
-  const two = `${argv[0]} ${argv[1] ?? ''}`;
-  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [argv[0]!, argv.slice(1)];
-  const handler = COMMANDS[name];
-  if (!handler) {
+  if (['--version', '-V', 'version'].includes(first)) {
+    console.log(`repute ${version()}`);
+    return EXIT.ok;
+  }
+  if (argv.length === 0) {
+    process.stderr.write(`repute: a command is missing\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const two = `${first} ${second}`;
+  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [first, argv.slice(1)];
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    const subcommands = group(first);
+    if (subcommands.length) {
+      const what = second ? `"${second}" is not a ${first} command` : 'what to do is missing';
+      const lines = subcommands.map((s) => `  repute ${COMMANDS[s]!.usage}`).join('\n');
+      process.stderr.write(`repute ${first}: ${what}\nUsage:\n${lines}\n`);
+      return EXIT.usage;
+    }
     process.stderr.write(`repute: unknown command "${argv.join(' ')}"\n\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`Usage: repute ${cmd.usage}`);
+    return EXIT.ok;
+  }
+
   let rt: Runtime | undefined;
   try {
+    const args = cmd.args(rest);
     const config = loadConfig();
-    const quiet = !['serve', 'work', 'imap', 'start'].includes(name);
-    rt = openRuntime(config, createLogger(quiet ? 'warn' : config.logLevel));
-    const result = await handler(rt, rest);
-    if (result === 'running') return await new Promise<number>(() => {});
-    return result;
+    rt = openRuntime(config, createLogger(cmd.longRunning ? config.logLevel : 'warn'));
+    await reachPostgres(rt.database.sql, config.databaseUrl);
+    if (cmd.needsRedis) await reachRedis(rt.redis, config);
+    return await cmd.run(rt, args);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`repute: ${err.message}\n\n${USAGE}`);
-      return 2;
-    }
+    if (err instanceof UsageError) return usageFailure(name, err.message);
     const message = isReputeError(err) ? `${err.code}: ${err.message}` : (err as Error).message;
     process.stderr.write(`repute: ${message}\n`);
-    return 1;
+    return EXIT.failed;
   } finally {
-    // Long-running commands only get here when they failed to start: close, or the process hangs.
     if (rt) await rt.close();
   }
 }

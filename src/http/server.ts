@@ -13,6 +13,7 @@ import { clientWentAway } from './client-went-away.ts';
 import { RETRY_AFTER_SECONDS, statusForCode } from './error-codes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { homeRoutes } from './home-routes.ts';
 import { html } from './html.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -130,6 +131,7 @@ export async function buildServer(rt: Runtime): Promise<FastifyInstance> {
 
   await registerOpenApi(app, rt.config.publicUrl);
   await app.register(healthRoutes, { rt });
+  await app.register(homeRoutes);
   await app.register(metricsRoutes, { rt });
   await app.register(reportRoutes, { rt, authenticate });
   await app.register(checkRoutes, { rt, authenticate });

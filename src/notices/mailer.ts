@@ -17,18 +17,18 @@ export interface Mailer {
 
 /**
  * Mail through nodemailer to SMTP_URL, from MAIL_FROM. Without SMTP_URL (a developer's
- * machine) nothing is sent: the mail is logged instead, its text only at debug level
- * because a delist mail carries a live one-time link.
+ * machine, a first try) nothing is sent: the whole mail is logged at info instead, so
+ * that whoever runs it can follow a delist link from the log (`repute start` says so
+ * when it starts). Set SMTP_URL wherever the log is read by more people than the mail.
  */
 export function createMailer(config: Config['mail'], log: Logger): Mailer {
   if (!config.smtpUrl) {
-    let warned = false;
     return {
       send: async (mail) => {
-        if (!warned) log.warn('SMTP_URL is not set: mail is logged, not sent');
-        warned = true;
-        log.info({ to: mail.to, subject: mail.subject }, 'mail not sent (no SMTP_URL)');
-        log.debug({ to: mail.to, text: mail.text }, 'unsent mail');
+        log.info(
+          { to: mail.to, subject: mail.subject, text: mail.text },
+          'mail not sent (SMTP_URL is not set); its text is in this line',
+        );
       },
       close: () => {},
     };

@@ -13,16 +13,10 @@ import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
-import postgres from 'postgres';
-import { loadConfig } from '../../src/config.ts';
-import { runMigrations } from '../../src/db/migrate.ts';
-import { createLogger } from '../../src/log.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
-import { openRuntime } from '../../src/runtime.ts';
 import { createToken } from '../../src/tokens.ts';
 import { buildArf } from '../support/build-arf.ts';
-import { deleteRedisPrefix } from '../support/redis-prefix.ts';
-import { resolveServices } from '../support/services.ts';
+import { benchPlatform } from './bench-platform.ts';
 
 const N = Number(process.env.BENCH_REPORTS ?? 16000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
@@ -65,34 +59,9 @@ async function main() {
   const bare = await bareParse(msgs);
   console.log(`bare mailparser simpleParser, one core: ${bare.toFixed(0)} messages/s`);
 
-  const services = await resolveServices();
-  const dbName = `repute_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(services.postgresUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const dbUrl = new URL(services.postgresUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const port = 18000 + Math.floor(Math.random() * 1000);
-  const env = {
-    ...process.env,
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: services.redisUrl,
-    REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    WORKER_PROCESSES: '0',
-  };
-  const rt = openRuntime(loadConfig(env), createLogger('warn'));
+  const { env, port, rt, close } = await benchPlatform({ WORKER_PROCESSES: '0' });
   const children: ChildProcess[] = [];
   try {
-    await runMigrations(rt.database);
-    for (let t = 0; t < 20; t++) {
-      await addTenant(rt.database.db, {
-        id: `tenant${t}`,
-        name: `Tenant ${t}`,
-        domains: [`tenant${t}.example`],
-      });
-      await addSendingIp(rt.database.db, `198.51.100.${t + 1}`, { tenantId: `tenant${t}` });
-    }
     const token = await createToken(rt.database.sql, 'partner', 'bench');
     children.push(spawn(process.execPath, [BIN, 'serve'], { env, stdio: 'inherit' }));
     await waitForHttp(`http://127.0.0.1:${port}/readyz`);
@@ -203,11 +172,7 @@ async function main() {
       if (c.exitCode === null) await once(c, 'exit');
     }
     agent.destroy();
-    await deleteRedisPrefix(rt.redis, rt.config.redisPrefix).catch(() => {});
-    await rt.close();
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-    await services.stop();
+    await close();
   }
 }
 

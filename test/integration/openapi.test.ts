@@ -7,12 +7,13 @@ function routesOf(tree: string): string[] {
   const out: string[] = [];
   const stack: string[] = [];
   for (const line of tree.split('\n')) {
-    const m = /^([│├└─\s]*)(\/\S*) \(([^)]*)\)/.exec(line);
+    // Children are printed relative to their parent: `/` and then `healthz`, `/v1` and then `/check`.
+    const m = /^([│├└─\s]*)(\S+) \(([^)]*)\)/.exec(line);
     if (!m) continue;
     const depth = m[1]!.length / 4;
     stack.length = depth;
     stack.push(m[2]!);
-    const path = stack.join('');
+    const path = stack.join('').replace(/\/\/+/g, '/');
     for (const method of m[3]!.split(',').map((s) => s.trim())) out.push(`${method} ${path}`);
   }
   return out;
