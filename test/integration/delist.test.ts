@@ -244,6 +244,7 @@ describe('the delist portal, from the form to the mailed link to "Delist IP"', (
   it('treats every spelling of an IPv4-mapped address as the IPv4 address', async () => {
     const ip = '203.0.113.12';
     await policyBlock(ip);
+    await waitFor(async () => (await check(ip)).allow === false, { what: 'the check cache to say blocked' });
     for (const spelling of ['::ffff:cb00:710c', '0:0:0:0:0:ffff:203.0.113.12', '::FFFF:CB00:710C']) {
       expect((await check(encodeURIComponent(spelling))).allow).toBe(false);
       const ipPage = await env.app.inject({
