@@ -75,7 +75,12 @@ describe('complaints nobody can forge, tried as an attacker would', { timeout: 1
     const repute = (...args: string[]) =>
       spawnSync(process.execPath, [BIN, ...args], {
         encoding: 'utf8',
-        env: { ...process.env, DATABASE_URL: env.config.databaseUrl, REDIS_URL: env.config.redisUrl },
+        env: {
+          ...process.env,
+          DATABASE_URL: env.config.databaseUrl,
+          REDIS_URL: env.config.redisUrl,
+          REDIS_PREFIX: env.config.redisPrefix,
+        },
         timeout: 60_000,
       });
     const dkim = repute('dkim', 'add', 'northwind.example', 's1', join(dir, 'northwind.pem'));
