@@ -1,9 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptMessage, enqueueForgotten } from '../../src/intake/accept-message.ts';
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
@@ -11,9 +9,8 @@ import { reportJobId } from '../../src/queues.ts';
 import { buildArf } from '../support/build-arf.ts';
 import { buildForward } from '../support/build-forward.ts';
 import { CORPUS_DIR, corpusPath } from '../support/corpus.ts';
+import { reputeSync } from '../support/repute-process.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
-
-const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 
 describe('the repute command, crash recovery and the forwarded-complaint cap', () => {
   let env: TestEnv;
@@ -22,17 +19,7 @@ describe('the repute command, crash recovery and the forwarded-complaint cap', (
   });
   afterAll(async () => env?.close());
 
-  const repute = (...args: string[]) =>
-    spawnSync(process.execPath, [BIN, ...args], {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        DATABASE_URL: env.config.databaseUrl,
-        REDIS_URL: env.config.redisUrl,
-        REDIS_PREFIX: env.config.redisPrefix,
-      },
-      timeout: 60_000,
-    });
+  const repute = (...args: string[]) => reputeSync(env.processEnv, ...args);
 
   it('sets up a tenant, a domain, an IP and a token from the command line', () => {
     expect(repute('tenant', 'add', 'acme', '--name', 'Acme', '--domain', 'acme.example')).toMatchObject({

@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTenantHeader } from '../../src/attribution/tenant-header.ts';
 import { addDkimKey } from '../../src/evidence/trust-directory.ts';
@@ -11,7 +9,8 @@ import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { buildArf } from '../support/build-arf.ts';
 import { buildForward, forwardOf } from '../support/build-forward.ts';
 import { startTestDns, type TestDns } from '../support/dns-server.ts';
-import { type Dovecot, type MailUser, startDovecot } from '../support/dovecot.ts';
+import { type Dovecot, type MailUser, mailboxDrained, startDovecot } from '../support/dovecot.ts';
+import { reputeSync } from '../support/repute-process.ts';
 import {
   newSigner,
   receivedFrom,
@@ -21,7 +20,6 @@ import {
 } from '../support/signed-mail.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
 
-const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 const KEY = 'tenant-header-key-of-the-platform';
 const TIMEOUT = { timeoutMs: 90_000, intervalMs: 100 };
 
@@ -72,17 +70,7 @@ describe('complaints nobody can forge, tried as an attacker would', { timeout: 1
     // The trust team's set-up, from the command line.
     const dir = mkdtempSync(join(tmpdir(), 'repute-keys-'));
     writeFileSync(join(dir, 'northwind.pem'), northwindKey.publicKeyPem);
-    const repute = (...args: string[]) =>
-      spawnSync(process.execPath, [BIN, ...args], {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          DATABASE_URL: env.config.databaseUrl,
-          REDIS_URL: env.config.redisUrl,
-          REDIS_PREFIX: env.config.redisPrefix,
-        },
-        timeout: 60_000,
-      });
+    const repute = (...args: string[]) => reputeSync(env.processEnv, ...args);
     const dkim = repute('dkim', 'add', 'northwind.example', 's1', join(dir, 'northwind.pem'));
     expect(dkim.stderr).toBe('');
     expect(dkim.stdout).toBe('rsa key for s1._domainkey.northwind.example added\n');
@@ -114,18 +102,7 @@ describe('complaints nobody can forge, tried as an attacker would', { timeout: 1
   const mail = async (messages: Buffer[]) => {
     appended += messages.length;
     await account.append(messages);
-    await waitFor(
-      async () => {
-        // The mailbox first: once INBOX is empty every message taken from it is stored, so the
-        // count that follows sees them all (asked the other way round, it can miss the last ones).
-        if ((await account.count('INBOX')) !== 0) return false;
-        const [r] = await env.rt.database.sql<{ n: number; done: number }[]>`
-        select count(*)::int as n, count(*) filter (where status <> 'queued')::int as done
-          from inbound_messages where channel = 'imap'`;
-        return r!.n === appended && r!.done === r!.n;
-      },
-      { ...TIMEOUT, what: `${appended} mailed messages processed` },
-    );
+    await mailboxDrained(env, account, appended, TIMEOUT);
   };
   const postArf = async (o: Parameters<typeof buildArf>[0]) => {
     const res = await env.app.inject({

@@ -143,7 +143,7 @@ describe('POST /v1/reports with a service down', () => {
     const { loadConfig } = await import('../../src/config.ts');
     const { createLogger } = await import('../../src/log.ts');
     const down = openRuntime(
-      loadConfig({ ...envOf(env), DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }),
+      loadConfig({ ...env.processEnv, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }),
       createLogger('silent'),
     );
     const app = await buildServer(down);
@@ -164,7 +164,3 @@ describe('POST /v1/reports with a service down', () => {
     }
   });
 });
-
-function envOf(env: TestEnv): Record<string, string> {
-  return { REDIS_URL: env.config.redisUrl, REDIS_PREFIX: env.config.redisPrefix };
-}

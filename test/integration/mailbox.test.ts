@@ -10,7 +10,7 @@ import { type MailboxPoller, type PollerOptions, startMailboxPoller } from '../.
 import { addSendingIp, addTenant } from '../../src/platform/directory.ts';
 import { buildForward } from '../support/build-forward.ts';
 import { CORPUS_DIR, corpusPath, readManifest } from '../support/corpus.ts';
-import { type Dovecot, type MailUser, startDovecot } from '../support/dovecot.ts';
+import { type Dovecot, type MailUser, mailboxDrained, startDovecot } from '../support/dovecot.ts';
 import { createTestEnv, type TestEnv, waitFor } from '../support/test-env.ts';
 
 const CORPUS = readdirSync(CORPUS_DIR)
@@ -88,24 +88,11 @@ describe('the abuse mailbox, read from a real Dovecot', { timeout: 120_000 }, ()
 
   const inboundCount = async (env: TestEnv) =>
     (await env.rt.database.sql<{ n: number }[]>`select count(*)::int as n from inbound_messages`)[0]!.n;
-  const settledCount = async (env: TestEnv) =>
-    (
-      await env.rt.database.sql<
-        { n: number }[]
-      >`select count(*)::int as n from inbound_messages where status <> 'queued'`
-    )[0]!.n;
   const reportCount = async (env: TestEnv) =>
     (await env.rt.database.sql<{ n: number }[]>`select count(*)::int as n from reports`)[0]!.n;
 
-  /** Waits until INBOX is empty and every stored message has been through the pipeline. */
   const drained = (env: TestEnv, account: MailUser, messages: number) =>
-    waitFor(
-      async () =>
-        (await account.count('INBOX')) === 0 &&
-        (await inboundCount(env)) === messages &&
-        (await settledCount(env)) === messages,
-      { ...TIMEOUT, what: `${messages} messages drained and processed` },
-    );
+    mailboxDrained(env, account, messages, TIMEOUT);
 
   it('drains every corpus message into the same outcome the manifest expects, leaving INBOX empty', async () => {
     expect(CORPUS.length).toBeGreaterThan(0);

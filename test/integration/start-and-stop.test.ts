@@ -30,9 +30,7 @@ describe('repute start, through the real binary: failing, running and stopping',
   beforeAll(async () => {
     env = await createTestEnv();
     base = {
-      DATABASE_URL: env.config.databaseUrl,
-      REDIS_URL: env.config.redisUrl,
-      REDIS_PREFIX: env.config.redisPrefix,
+      ...env.processEnv,
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',

@@ -15,6 +15,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
+import { type TestEnv, waitFor } from './test-env.ts';
 
 /**
  * A throw-away Dovecot for the mailbox tests: its own config, users and maildirs in a
@@ -404,4 +405,28 @@ function mailUser(host: string, port: number, user: string, password: string): M
         return status ? (status.messages ?? 0) : 0;
       }),
   };
+}
+
+/**
+ * Waits until the account's INBOX is empty and the `messages` stored from the mailbox have all
+ * been through the pipeline. The mailbox is asked first: once INBOX is empty every message
+ * taken from it is stored, so the count that follows sees them all (asked the other way
+ * round, it can miss the last ones).
+ */
+export function mailboxDrained(
+  env: TestEnv,
+  account: MailUser,
+  messages: number,
+  wait: { timeoutMs?: number; intervalMs?: number } = {},
+) {
+  return waitFor(
+    async () => {
+      if ((await account.count('INBOX')) !== 0) return false;
+      const [r] = await env.rt.database.sql<{ n: number; done: number }[]>`
+        select count(*)::int as n, count(*) filter (where status <> 'queued')::int as done
+          from inbound_messages where channel = 'imap'`;
+      return r!.n === messages && r!.done === messages;
+    },
+    { ...wait, what: `${messages} messages drained from the mailbox and processed` },
+  );
 }

@@ -36,6 +36,8 @@ export interface TestEnv {
   config: Config;
   /** A fastify instance for inject() calls (no socket). */
   app: FastifyInstance;
+  /** What a `repute` child process needs to share this file's database and Redis prefix. */
+  processEnv: Record<string, string>;
   token(role: Role): Promise<string>;
   startWorkers(): () => Promise<void>;
   /** Waits until the workers are done with a message; its final status. */
@@ -71,6 +73,11 @@ export async function createTestEnv(
     rt,
     config,
     app,
+    processEnv: {
+      DATABASE_URL: config.databaseUrl,
+      REDIS_URL: config.redisUrl,
+      REDIS_PREFIX: config.redisPrefix,
+    },
     token: (role) => createToken(rt.database.sql, role, `test-${role}`),
     settled: (id) =>
       waitFor(
